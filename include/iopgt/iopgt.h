@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iopgt/iopgt.h - build and edit ARM page tables, and report every byte of
+ * table memory written so that a non-coherent walker always reads what the
+ * library meant.
+ *
+ * Formats: VMSAv8-64 stage 1 and stage 2 (4K, 16K, 64K granules), VMSAv7
+ * long-descriptor (LPAE) stage 1 and stage 2, VMSAv7 short-descriptor (v7s).
+ *
+ * Threading: calls on one struct iopgt must be serialised by the caller.
+ * Calls on different struct iopgt objects are independent.
+ *
+ * Memory: the library allocates only through cfg->mem (or the built-in
+ * hosted allocator when every member of cfg->mem is NULL). It allocates the
+ * tables, and, for an operation whose list of dirty ranges does not fit a
+ * small on-stack buffer (a map that creates many tables, an unmap over a
+ * fragmented range), one scratch array that is freed before the call
+ * returns. Nothing else is allocated.
+ */
+#ifndef IOPGT_IOPGT_H
+#define IOPGT_IOPGT_H
+
+#include "iopgt/env.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(IOPGT_BUILD) && defined(__GNUC__)
+#define IOPGT_API __attribute__((visibility("default")))
+#else
+#define IOPGT_API
+#endif
+
+/** enum iopgt_fmt - the table formats. */
+enum iopgt_fmt {
+	IOPGT_FMT_ARM64_S1 = 1, /* VMSAv8-64 stage 1 (SMMUv3 CD, TTBRn_ELx) */
+	IOPGT_FMT_ARM64_S2,     /* VMSAv8-64 stage 2 (SMMUv3 STE S2, VTTBR_EL2) */
+	IOPGT_FMT_ARM32_S1,     /* VMSAv7 long-descriptor stage 1 */
+	IOPGT_FMT_ARM32_S2,     /* VMSAv7 long-descriptor stage 2 */
+	IOPGT_FMT_ARMV7S,       /* VMSAv7 short-descriptor */
+};
+
+/* Protection flags for iopgt_map() and struct iopgt_mapping. */
+#define IOPGT_READ   (1u << 0)
+#define IOPGT_WRITE  (1u << 1)
+#define IOPGT_CACHE  (1u << 2) /* Normal write-back cacheable; without it Normal non-cacheable */
+#define IOPGT_NOEXEC (1u << 3)
+#define IOPGT_MMIO   (1u << 4) /* Device-nGnRE; overrides CACHE */
+#define IOPGT_PRIV   (1u << 5) /* privileged access only (stage 1) */
+#define IOPGT_PROT_ALL (IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE | IOPGT_NOEXEC | \
+			IOPGT_MMIO | IOPGT_PRIV)
+
+/*
+ * Quirks (cfg.quirks). A quirk the format does not have is IOPGT_ERR_NOTSUP;
+ * a bit that names no quirk is IOPGT_ERR_INVAL.
+ */
+/* Stage 1 (AArch64, AArch32 LPAE, v7s): leaves get NS, table descriptors NSTable. */
+#define IOPGT_QUIRK_NS          (1u << 0)
+/* AArch64 stage 1: the tables translate the upper range [2^64 - 2^IAS, 2^64)
+ * through TTBR1; regs.tcr describes TTBR1 and disables TTBR0 walks. */
+#define IOPGT_QUIRK_TTBR1       (1u << 1)
+/* Long-descriptor: a non-coherent walker's outer walk attribute is
+ * write-back write-allocate instead of non-cacheable (ORGN = 0b01). */
+#define IOPGT_QUIRK_OUTER_WBWA  (1u << 2)
+/* Stage 2: MemAttr uses the FEAT_S2FWB encoding (HCR_EL2.FWB = 1). */
+#define IOPGT_QUIRK_S2FWB       (1u << 3)
+/* Refuse to split a block or contiguous run on a partial unmap: such an
+ * unmap fails with IOPGT_ERR_BUSY and changes nothing. */
+#define IOPGT_QUIRK_NO_SPLIT    (1u << 4)
+/* The walker tolerates a block or contiguous run being replaced in place by
+ * an equivalent table or by entries without the contiguous bit (FEAT_BBM
+ * level 2 style): splits skip the break-before-make invalid window. */
+#define IOPGT_QUIRK_SPLIT_IN_PLACE (1u << 5)
+/* v7s: MediaTek 4GB mode: PA bits 32, 33, 34 in descriptor bits 9, 4, 5
+ * (OAS up to 35) of sections and pages; implies nothing else. */
+#define IOPGT_QUIRK_MTK_EXT     (1u << 6)
+/* v7s: write no permission bits (AP, XN): every descriptor allows read and
+ * write, as MediaTek's M4U expects; prot READ/WRITE are still checked. */
+#define IOPGT_QUIRK_NO_PERMS    (1u << 7)
+#define IOPGT_QUIRK_ALL         ((1u << 8) - 1)
+
+/**
+ * enum iopgt_err - error codes. Every function that can fail returns one of
+ * these: 0 on success, a negative value on failure.
+ */
+enum iopgt_err {
+	IOPGT_OK = 0,
+	IOPGT_ERR_INVAL = -1,  /* an argument or configuration is malformed */
+	IOPGT_ERR_RANGE = -2,  /* an address is outside the input or output range */
+	IOPGT_ERR_EXIST = -3,  /* the range overlaps a live mapping */
+	IOPGT_ERR_NOMEM = -4,  /* the allocator failed */
+	IOPGT_ERR_NOENT = -5,  /* nothing is mapped there */
+	IOPGT_ERR_NOTSUP = -6, /* well-formed, but this format cannot do it */
+	IOPGT_ERR_BUSY = -7,   /* refused: a split the configuration forbids */
+	IOPGT_ERR_CORRUPT = -8, /* table memory holds what the library never writes */
+};
+
+/**
+ * iopgt_strerror() - a short English description of an error code.
+ * @err: a value of enum iopgt_err (or anything else).
+ *
+ * Return: a static string; "unknown error" for a value that is no error code.
+ */
+IOPGT_API const char *iopgt_strerror(int err);
+
+/** struct iopgt_range - a byte range of table memory. */
+struct iopgt_range {
+	void *va;     /* CPU address */
+	uint64_t pa;  /* the address the walker uses (as the allocator gave it) */
+	size_t len;   /* bytes */
+};
+
+/**
+ * struct iopgt_mem - table memory. All members NULL: the built-in hosted
+ * allocator (aligned_alloc/free), with pa == (uintptr_t)va.
+ * @alloc: return @size bytes aligned to @align (a power of two, at least 64
+ *         for table memory) and store the walker's address of it in *@pa;
+ *         NULL on failure. The contents may be anything. The returned pa
+ *         must be aligned like va and fit in the output address size.
+ * @free:  give back what alloc returned, with the same @size.
+ * @phys_to_virt: the CPU address of table memory at walker address @pa;
+ *         NULL member: the identity (va == pa). Return NULL for an address
+ *         that is not table memory: walks stop there with IOPGT_ERR_CORRUPT.
+ * @ctx:   passed to each callback.
+ */
+struct iopgt_mem {
+	void *(*alloc)(void *ctx, size_t size, size_t align, uint64_t *pa);
+	void (*free)(void *ctx, void *va, uint64_t pa, size_t size);
+	void *(*phys_to_virt)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+
+/**
+ * struct iopgt_sync - where dirty ranges go. @fn NULL: the walker is
+ * coherent with the CPU caches and nothing is reported.
+ * @fn: make every byte of @ranges[0..n) visible to the walker before
+ *      returning. Within one call the ranges are sorted by va, disjoint and
+ *      not adjacent. See "The dirty-range contract" in README.md.
+ */
+struct iopgt_sync {
+	void (*fn)(void *ctx, const struct iopgt_range *ranges, size_t n);
+	void *ctx;
+};
+
+/**
+ * struct iopgt_tlb - TLB maintenance hooks. NULL members: nothing to do.
+ * @flush_all:  invalidate everything cached for these tables.
+ * @flush_walk: invalidate leaf and table (walk cache) entries for
+ *              [iova, iova + size); @granule is the size of the entries
+ *              removed (the smallest, if they differ).
+ * @flush_leaf: invalidate leaf entries only for [iova, iova + size).
+ * A NULL flush_walk or flush_leaf falls back to flush_all; flush_leaf NULL
+ * with flush_walk set falls back to flush_walk.
+ */
+struct iopgt_tlb {
+	void (*flush_all)(void *ctx);
+	void (*flush_walk)(void *ctx, uint64_t iova, uint64_t size, size_t granule);
+	void (*flush_leaf)(void *ctx, uint64_t iova, uint64_t size, size_t granule);
+	void *ctx;
+};
+
+/**
+ * struct iopgt_cfg - what iopgt_init() builds.
+ * @fmt:     the format.
+ * @ias:     input address bits. AArch64: 25..48; AArch32 LPAE stage 1:
+ *           25..32, stage 2: 25..40; v7s: 32.
+ * @oas:     output address bits. AArch64: 32..48, 52 with the 64K granule;
+ *           AArch32 LPAE: 32..40; v7s: 32, up to 40 when @pgsizes holds 16M
+ *           (supersections carry PA[39:32]), up to 35 with MTK_EXT.
+ * @pgsizes: the page, block and contiguous-run sizes map may use; the
+ *           lowest set bit is the granule. 0 means the 4K granule with its
+ *           page and block sizes (v7s: 4K, 64K, 1M, 16M).
+ * @quirks:  IOPGT_QUIRK_* bits.
+ * @mem, @sync, @tlb: the callbacks.
+ */
+struct iopgt_cfg {
+	enum iopgt_fmt fmt;
+	unsigned ias, oas;
+	uint64_t pgsizes;
+	uint32_t quirks;
+	struct iopgt_mem mem;
+	struct iopgt_sync sync;
+	struct iopgt_tlb tlb;
+};
+
+/**
+ * struct iopgt - one set of tables. Defined here so that callers can place
+ * it anywhere (static storage, inside a domain structure); every member is
+ * private to the library.
+ */
+struct iopgt {
+	uint32_t magic_;
+	uint8_t fmt_;
+	uint8_t levels_;      /* levels walked */
+	uint8_t start_lvl_;   /* architectural number of the root's level */
+	uint8_t dshift_;      /* log2 of the descriptor size */
+	uint8_t gshift_;      /* log2 of the granule */
+	uint8_t stride_;      /* index bits of a non-root table */
+	uint8_t root_bits_;   /* index bits of the root (concatenated tables included) */
+	uint8_t ias_, oas_;
+	uint8_t leaf_lvls_;   /* bit i: walk level i may hold leaves */
+	uint8_t contig_[4];   /* log2 entries of the contiguous run usable at level i, 0: none */
+	uint32_t quirks_;
+	uint64_t pgsizes_;
+	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
+	void *root_;
+	uint64_t root_pa_;
+	size_t root_size_;
+	uint64_t table_bytes_;
+	uint64_t tables_;
+	struct iopgt_mem mem_;
+	struct iopgt_sync sync_;
+	struct iopgt_tlb tlb_;
+};
+
+/**
+ * iopgt_init() - validate @cfg and allocate the root table.
+ * @pt:  the object to initialise (any contents).
+ * @cfg: the configuration; copied, need not outlive the call.
+ *
+ * The root's bytes are reported through cfg->sync before return.
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL  - @pt or @cfg NULL; unknown @fmt; @ias or @oas out of
+ *   the format's range; @pgsizes holding a size that is no page, block or
+ *   contiguous run of the granule; unknown quirk bits; mem callbacks only
+ *   partly given (alloc without free or the reverse).
+ * * IOPGT_ERR_NOTSUP - a quirk the format does not have; a granule the
+ *   format lacks (16K/64K outside AArch64); no allocator in a freestanding
+ *   build; a root the allocator returned misaligned or beyond @oas.
+ * * IOPGT_ERR_NOMEM  - the allocator failed.
+ */
+IOPGT_API int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg);
+
+/**
+ * iopgt_fini() - free every table. @pt may be NULL or already finished; the
+ * object is then unusable: every later call on it returns IOPGT_ERR_INVAL
+ * (as long as its memory was not reused). No sync or TLB hook is called:
+ * the caller must have stopped the walker using these tables.
+ */
+IOPGT_API void iopgt_fini(struct iopgt *pt);
+
+/**
+ * iopgt_map() - map [iova, iova + size) to [pa, pa + size).
+ * @pt:   initialised tables.
+ * @iova: granule-aligned input address.
+ * @pa:   granule-aligned output address.
+ * @size: a non-zero multiple of the granule.
+ * @prot: IOPGT_* flags; READ or WRITE required.
+ *
+ * Each part is mapped with the largest size in pgsizes that the alignment
+ * of iova and pa and the remaining size allow. All or nothing: on error the
+ * tables are exactly as before and nothing leaks. At most two sync calls.
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL  - @pt NULL or not initialised; @iova, @pa or @size not
+ *   granule-aligned; @size zero; @prot without READ and WRITE, or with bits
+ *   that are not IOPGT_*.
+ * * IOPGT_ERR_RANGE  - [iova, iova + size) wraps or leaves the input range
+ *   (below 2^IAS, or the upper range with the TTBR1 quirk);
+ *   [pa, pa + size) wraps or leaves the output range.
+ * * IOPGT_ERR_EXIST  - part of the range is already mapped.
+ * * IOPGT_ERR_NOMEM  - a table allocation failed.
+ * * IOPGT_ERR_NOTSUP - the allocator returned table memory that is
+ *   misaligned, beyond the OAS, or not mapped back by phys_to_virt.
+ * * IOPGT_ERR_CORRUPT - a descriptor on the way holds an encoding the
+ *   library never writes, or points outside table memory.
+ */
+IOPGT_API int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa,
+			uint64_t size, uint32_t prot);
+
+/**
+ * iopgt_unmap() - unmap whatever is mapped in [iova, iova + size).
+ * @pt:   initialised tables.
+ * @iova: granule-aligned input address.
+ * @size: a non-zero multiple of the granule. Holes are fine.
+ *
+ * A block or contiguous run that straddles an edge is split: break-before-
+ * make (invalidate, sync, TLB invalidate, then the new table or entries)
+ * unless IOPGT_QUIRK_SPLIT_IN_PLACE. Tables the call empties are freed
+ * after their descriptor was cleared, synced and covered by flush_walk.
+ * When the call returns, TLB hooks have covered everything removed.
+ *
+ * Return:
+ * * IOPGT_OK         - also when nothing was mapped in the range.
+ * * IOPGT_ERR_INVAL  - @pt NULL or not initialised; @iova or @size not
+ *   granule-aligned; @size zero.
+ * * IOPGT_ERR_RANGE  - the range wraps or leaves the input range.
+ * * IOPGT_ERR_BUSY   - a split was needed and IOPGT_QUIRK_NO_SPLIT is set.
+ * * IOPGT_ERR_NOMEM  - a split needed a table and the allocator failed.
+ * * IOPGT_ERR_NOTSUP - v7s: a split of a supersection whose output address
+ *   is above 4 GiB (pages cannot hold it); bad table memory as for map.
+ * * IOPGT_ERR_CORRUPT - as for map.
+ * On any error nothing was changed.
+ */
+IOPGT_API int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size);
+
+/** struct iopgt_mapping - one leaf (block, page or contiguous run). */
+struct iopgt_mapping {
+	uint64_t iova, pa, size;
+	uint32_t prot;
+};
+
+/**
+ * iopgt_lookup() - the leaf that translates @iova.
+ * @pt:   initialised tables.
+ * @iova: any input address.
+ * @m:    filled on success: first address, output address, size and prot
+ *        of the whole leaf; the output address of @iova is
+ *        m->pa + (iova - m->iova).
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL  - @pt or @m NULL, or @pt not initialised.
+ * * IOPGT_ERR_RANGE  - @iova outside the input range.
+ * * IOPGT_ERR_NOENT  - nothing is mapped at @iova.
+ * * IOPGT_ERR_CORRUPT - a reserved encoding, a descriptor pointing outside
+ *   table memory, or a contiguous run whose entries disagree.
+ */
+IOPGT_API int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m);
+
+/**
+ * struct iopgt_leaf - a leaf as iopgt_walk() reports it.
+ * @m:       the mapping, as iopgt_lookup() describes it.
+ * @level:   the architectural level of the descriptor (AArch64 0..3,
+ *           AArch32 LPAE 1..3, v7s 1..2).
+ * @entries: descriptors making up the leaf: 1, or the contiguous run's
+ *           length (v7s: 16 for a supersection or large page).
+ * @desc:    the first descriptor's raw value.
+ */
+struct iopgt_leaf {
+	struct iopgt_mapping m;
+	unsigned level;
+	unsigned entries;
+	uint64_t desc;
+};
+
+/** iopgt_leaf_fn - called by iopgt_walk() per leaf; non-zero stops the walk. */
+typedef int (*iopgt_leaf_fn)(void *ctx, const struct iopgt_leaf *leaf);
+
+/**
+ * iopgt_walk() - call @fn for each leaf that intersects [iova, iova + size),
+ * in ascending iova order.
+ * @size: bytes; 0 means the whole input range.
+ *
+ * Return:
+ * * IOPGT_OK, or the first non-zero value @fn returned.
+ * * IOPGT_ERR_INVAL  - @pt or @fn NULL, @pt not initialised.
+ * * IOPGT_ERR_RANGE  - the range wraps or leaves the input range.
+ * * IOPGT_ERR_CORRUPT - as for iopgt_lookup() (leaves before the bad
+ *   descriptor have been reported).
+ */
+IOPGT_API int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size,
+			 iopgt_leaf_fn fn, void *ctx);
+
+/**
+ * iopgt_format_leaf() - one line of text describing @leaf, for dumps:
+ * "0x... - 0x... -> 0x... 4K L3 RW- cache" and so on.
+ * @buf: at least 160 bytes; always NUL-terminated.
+ * Return: the length written (without the NUL).
+ */
+IOPGT_API size_t iopgt_format_leaf(const struct iopgt *pt, const struct iopgt_leaf *leaf,
+				   char *buf, size_t len);
+
+/**
+ * iopgt_dump() - call @print once per leaf with iopgt_format_leaf()'s line.
+ * Return: as iopgt_walk().
+ */
+IOPGT_API int iopgt_dump(const struct iopgt *pt, void (*print)(void *ctx, const char *line),
+			 void *ctx);
+
+/** struct iopgt_regs - register values for the walker; see iopgt_get_regs(). */
+struct iopgt_regs {
+	uint64_t ttbr, tcr, mair;
+	uint64_t vttbr, vtcr;
+	uint32_t prrr, nmrr;
+};
+
+/**
+ * iopgt_get_regs() - the register values that make a walker use the tables.
+ * Stage 1: ttbr, tcr, mair (AArch64: TTBR0_EL1/TCR_EL1/MAIR_EL1 layouts,
+ * the unused half's walks disabled; AArch32 LPAE: TTBR0, TTBCR with EAE,
+ * MAIR1 << 32 | MAIR0; v7s: TTBR0, TTBCR = 0, 0, and prrr/nmrr for TEX
+ * remap). Stage 2: vttbr, vtcr (VTTBR_EL2/VTCR_EL2 layouts, or VTTBR/VTCR).
+ * Members that do not apply are 0. @pt uninitialised or NULL: all zero.
+ */
+IOPGT_API void iopgt_get_regs(const struct iopgt *pt, struct iopgt_regs *regs);
+
+/** struct iopgt_stats - what iopgt_get_stats() reports. */
+struct iopgt_stats {
+	uint64_t table_bytes; /* table memory held, the root included */
+	uint64_t tables;      /* tables held, the root counted once */
+	uint64_t granule;     /* bytes */
+	unsigned levels;      /* levels walked */
+	unsigned start_level; /* architectural level of the root */
+	unsigned root_entries;/* entries in the root (concatenated tables included) */
+};
+
+/**
+ * iopgt_get_stats() - table memory and geometry.
+ * Return: IOPGT_OK, or IOPGT_ERR_INVAL for NULL or uninitialised @pt.
+ */
+IOPGT_API int iopgt_get_stats(const struct iopgt *pt, struct iopgt_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOPGT_IOPGT_H */

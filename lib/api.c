@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/api.c - error strings, configuration checks, init/fini, registers,
+ * statistics.
+ */
+#include "internal.h"
+
+const char *iopgt_strerror(int err)
+{
+	switch (err) {
+	case IOPGT_OK: return "success";
+	case IOPGT_ERR_INVAL: return "invalid argument or configuration";
+	case IOPGT_ERR_RANGE: return "address outside the input or output range";
+	case IOPGT_ERR_EXIST: return "range overlaps a live mapping";
+	case IOPGT_ERR_NOMEM: return "out of table memory";
+	case IOPGT_ERR_NOENT: return "nothing mapped there";
+	case IOPGT_ERR_NOTSUP: return "not supported by this format or configuration";
+	case IOPGT_ERR_BUSY: return "split refused by the configuration";
+	case IOPGT_ERR_CORRUPT: return "table memory holds an unexpected descriptor";
+	default: return "unknown error";
+	}
+}
+
+int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
+{
+	const struct iopgt_mem *m;
+	int err;
+
+	if (!pt || !cfg)
+		return IOPGT_ERR_INVAL;
+	pt->magic_ = 0;
+	m = &cfg->mem;
+	if (cfg->quirks & ~IOPGT_QUIRK_ALL)
+		return IOPGT_ERR_INVAL;
+	if (!m->alloc != !m->free)
+		return IOPGT_ERR_INVAL;
+	if (!m->alloc && m->phys_to_virt)
+		return IOPGT_ERR_INVAL; /* the built-in allocator is identity-mapped */
+	switch (cfg->fmt) {
+	case IOPGT_FMT_ARM64_S1:
+	case IOPGT_FMT_ARM64_S2:
+	case IOPGT_FMT_ARM32_S1:
+	case IOPGT_FMT_ARM32_S2:
+	case IOPGT_FMT_ARMV7S:
+		break;
+	default:
+		return IOPGT_ERR_INVAL;
+	}
+
+	pt->fmt_ = (uint8_t)cfg->fmt;
+	pt->ias_ = (uint8_t)(cfg->ias > 255 ? 255 : cfg->ias);
+	pt->oas_ = (uint8_t)(cfg->oas > 255 ? 255 : cfg->oas);
+	pt->quirks_ = cfg->quirks;
+	pt->pgsizes_ = cfg->pgsizes;
+	pt->mem_ = cfg->mem;
+	pt->sync_ = cfg->sync;
+	pt->tlb_ = cfg->tlb;
+	for (unsigned i = 0; i < IOPGT_MAXLVL; i++)
+		pt->contig_[i] = 0;
+	pt->root_ = NULL;
+	pt->root_pa_ = 0;
+	pt->root_size_ = 0;
+	pt->table_bytes_ = 0;
+	pt->tables_ = 0;
+
+	if (cfg->fmt == IOPGT_FMT_ARMV7S)
+		err = v7s_configure(pt, cfg);
+	else
+		err = lpae_configure(pt, cfg);
+	if (err)
+		return err;
+
+	if (!m->alloc) {
+#if IOPGT_HOSTED
+		pt->mem_.alloc = iopgt_hosted_alloc;
+		pt->mem_.free = iopgt_hosted_free;
+		pt->mem_.phys_to_virt = NULL;
+		pt->mem_.ctx = NULL;
+#else
+		return IOPGT_ERR_NOTSUP;
+#endif
+	}
+	err = iopgt_alloc_root(pt);
+	if (err)
+		return err;
+	pt->magic_ = IOPGT_MAGIC;
+	return IOPGT_OK;
+}
+
+void iopgt_fini(struct iopgt *pt)
+{
+	if (!pt_live(pt))
+		return;
+	iopgt_free_all(pt);
+	pt->magic_ = IOPGT_DEAD;
+	pt->root_ = NULL;
+}
+
+void iopgt_get_regs(const struct iopgt *pt, struct iopgt_regs *regs)
+{
+	if (!regs)
+		return;
+	regs->ttbr = regs->tcr = regs->mair = 0;
+	regs->vttbr = regs->vtcr = 0;
+	regs->prrr = regs->nmrr = 0;
+	if (!pt_live(pt))
+		return;
+	if (pt_is_v7s(pt))
+		v7s_get_regs(pt, regs);
+	else
+		lpae_get_regs(pt, regs);
+}
+
+int iopgt_get_stats(const struct iopgt *pt, struct iopgt_stats *st)
+{
+	if (!pt_live(pt) || !st)
+		return IOPGT_ERR_INVAL;
+	st->table_bytes = pt->table_bytes_;
+	st->tables = pt->tables_;
+	st->granule = BIT64(pt->gshift_);
+	st->levels = pt->levels_;
+	st->start_level = pt->start_lvl_;
+	st->root_entries = 1u << pt->root_bits_;
+	return IOPGT_OK;
+}

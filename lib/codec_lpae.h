@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/codec_lpae.h - long-descriptor codec: VMSAv8-64 stage 1 and stage 2
+ * (Arm ARM DDI0487, D8.3 "Translation table descriptor formats") and the
+ * VMSAv7 long-descriptor format (DDI0406C, B3.6.1), which share the layout:
+ *
+ *   bit  0      valid
+ *   bit  1      table (levels above the last) / page (last level); a block
+ *               has bit 1 clear, and bits [1:0] = 0b01 at the last level is
+ *               reserved
+ *   [4:2]       stage 1 AttrIndx (index into MAIR)
+ *   [5:2]       stage 2 MemAttr
+ *   5           stage 1 NS
+ *   [7:6]       stage 1 AP[2:1], stage 2 S2AP
+ *   [9:8]       SH
+ *   10          AF
+ *   11          stage 1 nG
+ *   [47:12]     output address (AArch32: [39:12]); with the 64K granule and
+ *               a 52-bit OA, PA[51:48] sit in [15:12] (D8.3.1, FEAT_LPA)
+ *   52          Contiguous
+ *   53, 54      stage 1 PXN, UXN/XN; stage 2 XN[1:0] (D8.4.2)
+ *   63          table descriptors: NSTable
+ */
+#ifndef IOPGT_CODEC_LPAE_H
+#define IOPGT_CODEC_LPAE_H
+
+#define LPAE_VALID    BIT64(0)
+#define LPAE_TYPE     BIT64(1)
+#define LPAE_NS       BIT64(5)
+#define LPAE_AP_UNPRIV BIT64(6)  /* stage 1 AP[1]: EL0 access */
+#define LPAE_AP_RDONLY BIT64(7)  /* stage 1 AP[2]: read-only */
+#define LPAE_S2AP_R   BIT64(6)
+#define LPAE_S2AP_W   BIT64(7)
+#define LPAE_SH_OS    ((uint64_t)2 << 8)
+#define LPAE_SH_IS    ((uint64_t)3 << 8)
+#define LPAE_AF       BIT64(10)
+#define LPAE_NG       BIT64(11)
+#define LPAE_CONT     BIT64(52)
+#define LPAE_PXN      BIT64(53)
+#define LPAE_UXN      BIT64(54)
+#define LPAE_S2_XN    BIT64(54)  /* XN[1:0] = 0b10: not executable at any EL */
+#define LPAE_NSTABLE  BIT64(63)
+
+/* stage 1 MAIR indices and attributes, as Linux's io-pgtable uses them */
+#define LPAE_MAIR_IDX_NC    0u
+#define LPAE_MAIR_IDX_WB    1u
+#define LPAE_MAIR_IDX_DEV   2u
+#define LPAE_MAIR_IDX_INC_OWB 3u
+#define LPAE_MAIR_VALUE     (0x44ull | 0xffull << 8 | 0x04ull << 16 | 0xf4ull << 24)
+
+/* stage 2 MemAttr[3:0] (D8.5.5), and with FEAT_S2FWB (D8.5.6) */
+#define LPAE_S2_MEMATTR_DEV   0x1ull
+#define LPAE_S2_MEMATTR_NC    0x5ull
+#define LPAE_S2_MEMATTR_WB    0xfull
+#define LPAE_S2FWB_MEMATTR_WB 0x6ull
+
+/* attribute bits carried over when a leaf is rewritten at another level */
+#define LPAE_ATTR_MASK (MASK64(11, 2) | MASK64(63, 50))
+
+static inline bool lpae_pa52(const struct iopgt *pt)
+{
+	return pt->oas_ == 52;
+}
+
+static inline unsigned lpae_addr_top(const struct iopgt *pt)
+{
+	return (pt->fmt_ == IOPGT_FMT_ARM32_S1 || pt->fmt_ == IOPGT_FMT_ARM32_S2) ? 39 : 47;
+}
+
+static inline uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
+{
+	uint64_t d = pa & MASK64(47, 12);
+
+	if (lpae_pa52(pt))
+		d |= ((pa >> 48) & 0xf) << 12;
+	return d;
+}
+
+static inline uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
+{
+	uint64_t pa = d & MASK64(lpae_addr_top(pt), shift);
+
+	if (lpae_pa52(pt))
+		pa |= ((d >> 12) & 0xf) << 48;
+	return pa;
+}
+
+/* May walk level wl hold a block (or page) architecturally? */
+static inline bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
+{
+	unsigned lvl = pt->start_lvl_ + wl;
+
+	if (wl == (unsigned)pt->levels_ - 1)
+		return true;
+	if (pt->gshift_ == 12)
+		return lvl >= 1;
+	if (pt->gshift_ == 14)
+		return lvl >= 2;
+	return lvl >= 2 || (lvl == 1 && lpae_pa52(pt)); /* 64K: 4T blocks with FEAT_LPA */
+}
+
+static inline unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
+{
+	unsigned lvl = pt->start_lvl_ + wl;
+
+	/* D8.7.1: 4K: 16 entries; 16K: 128 at level 3, 32 at level 2; 64K: 32 */
+	if (pt->gshift_ == 12)
+		return 4;
+	if (pt->gshift_ == 14)
+		return lvl == 3 ? 7 : 5;
+	return 5;
+}
+
+static inline uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
+				 bool run)
+{
+	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID | LPAE_AF;
+
+	if (wl == (unsigned)pt->levels_ - 1)
+		d |= LPAE_TYPE;
+	if (run)
+		d |= LPAE_CONT;
+	d |= (prot & IOPGT_CACHE) ? LPAE_SH_IS : LPAE_SH_OS;
+	if (pt_is_s2(pt)) {
+		uint64_t ma;
+
+		if (prot & IOPGT_READ)
+			d |= LPAE_S2AP_R;
+		if (prot & IOPGT_WRITE)
+			d |= LPAE_S2AP_W;
+		if (prot & IOPGT_MMIO)
+			ma = LPAE_S2_MEMATTR_DEV;
+		else if (prot & IOPGT_CACHE)
+			ma = (pt->quirks_ & IOPGT_QUIRK_S2FWB) ? LPAE_S2FWB_MEMATTR_WB : LPAE_S2_MEMATTR_WB;
+		else
+			ma = LPAE_S2_MEMATTR_NC;
+		d |= ma << 2;
+		if (prot & IOPGT_NOEXEC)
+			d |= LPAE_S2_XN;
+	} else {
+		unsigned idx;
+
+		d |= LPAE_NG;
+		if (!(prot & IOPGT_WRITE))
+			d |= LPAE_AP_RDONLY;
+		if (!(prot & IOPGT_PRIV))
+			d |= LPAE_AP_UNPRIV;
+		if (prot & IOPGT_MMIO)
+			idx = LPAE_MAIR_IDX_DEV;
+		else if (prot & IOPGT_CACHE)
+			idx = LPAE_MAIR_IDX_WB;
+		else
+			idx = LPAE_MAIR_IDX_NC;
+		d |= (uint64_t)idx << 2;
+		if (prot & IOPGT_NOEXEC)
+			d |= LPAE_UXN | LPAE_PXN;
+		if (pt->quirks_ & IOPGT_QUIRK_NS)
+			d |= LPAE_NS;
+	}
+	return d;
+}
+
+static inline enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+{
+	*run = false;
+	if (!(d & LPAE_VALID))
+		return D_INVALID;
+	if (wl == (unsigned)pt->levels_ - 1) {
+		if (!(d & LPAE_TYPE))
+			return D_BAD;
+	} else if (d & LPAE_TYPE) {
+		return D_TABLE;
+	} else if (!lpae_block_ok(pt, wl)) {
+		return D_BAD;
+	}
+	*run = (d & LPAE_CONT) != 0;
+	return D_LEAF;
+}
+
+static inline uint64_t lpae_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return lpae_dec_addr(pt, d, lvl_shift(pt, wl));
+}
+
+static inline uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	uint32_t prot = 0;
+
+	(void)wl;
+	if (pt_is_s2(pt)) {
+		uint64_t ma = (d >> 2) & 0xf;
+
+		if (d & LPAE_S2AP_R)
+			prot |= IOPGT_READ;
+		if (d & LPAE_S2AP_W)
+			prot |= IOPGT_WRITE;
+		if (d & LPAE_S2_XN)
+			prot |= IOPGT_NOEXEC;
+		if ((ma & 0xc) == 0)
+			prot |= IOPGT_MMIO;
+		else if (ma == ((pt->quirks_ & IOPGT_QUIRK_S2FWB) ? LPAE_S2FWB_MEMATTR_WB
+								  : LPAE_S2_MEMATTR_WB))
+			prot |= IOPGT_CACHE;
+	} else {
+		unsigned idx = (unsigned)(d >> 2) & 7;
+
+		prot |= IOPGT_READ;
+		if (!(d & LPAE_AP_RDONLY))
+			prot |= IOPGT_WRITE;
+		if (!(d & LPAE_AP_UNPRIV))
+			prot |= IOPGT_PRIV;
+		if (d & LPAE_UXN)
+			prot |= IOPGT_NOEXEC;
+		if (idx == LPAE_MAIR_IDX_DEV)
+			prot |= IOPGT_MMIO;
+		else if (idx == LPAE_MAIR_IDX_WB || idx == LPAE_MAIR_IDX_INC_OWB)
+			prot |= IOPGT_CACHE;
+	}
+	return prot;
+}
+
+static inline uint64_t lpae_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
+{
+	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID | LPAE_TYPE;
+
+	(void)wl;
+	if (!pt_is_s2(pt) && (pt->quirks_ & IOPGT_QUIRK_NS))
+		d |= LPAE_NSTABLE;
+	return d;
+}
+
+static inline uint64_t lpae_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	(void)wl;
+	return lpae_dec_addr(pt, d, pt->gshift_);
+}
+
+static inline uint64_t lpae_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
+				     unsigned to_wl, uint64_t pa, bool run)
+{
+	uint64_t n = (d & LPAE_ATTR_MASK & ~LPAE_CONT) | lpae_enc_addr(pt, pa) | LPAE_VALID;
+
+	(void)wl;
+	if (to_wl == (unsigned)pt->levels_ - 1)
+		n |= LPAE_TYPE;
+	if (run)
+		n |= LPAE_CONT;
+	return n;
+}
+
+static inline bool lpae_can_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
+				     unsigned to_wl)
+{
+	(void)pt; (void)wl; (void)d; (void)to_wl;
+	return true;
+}
+
+#endif /* IOPGT_CODEC_LPAE_H */

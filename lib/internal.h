@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/internal.h - what the core's files share: geometry, the descriptor
+ * codec interface, descriptor access, the dirty-range collector.
+ *
+ * Walk levels are numbered from the root: walk level 0 is the root table,
+ * walk level levels_-1 holds pages. The architectural level of walk level i
+ * is start_lvl_ + i.
+ */
+#ifndef IOPGT_INTERNAL_H
+#define IOPGT_INTERNAL_H
+
+#include "iopgt/iopgt.h"
+
+#define IOPGT_MAGIC 0x69706774u /* "iopt" while initialised */
+#define IOPGT_DEAD  0x64656164u /* after iopgt_fini */
+#define IOPGT_MAXLVL 4
+
+#define BIT64(n) ((uint64_t)1 << (n))
+#define MASK64(hi, lo) (((~(uint64_t)0) >> (63 - (hi))) & ~(BIT64(lo) - 1))
+
+static inline bool pt_live(const struct iopgt *pt)
+{
+	return pt && pt->magic_ == IOPGT_MAGIC;
+}
+
+static inline bool pt_is_v7s(const struct iopgt *pt)
+{
+	return pt->fmt_ == IOPGT_FMT_ARMV7S;
+}
+
+static inline bool pt_is_s2(const struct iopgt *pt)
+{
+	return pt->fmt_ == IOPGT_FMT_ARM64_S2 || pt->fmt_ == IOPGT_FMT_ARM32_S2;
+}
+
+/* log2 of the bytes one entry at walk level @wl translates */
+static inline unsigned lvl_shift(const struct iopgt *pt, unsigned wl)
+{
+	return pt->gshift_ + pt->stride_ * (pt->levels_ - 1 - wl);
+}
+
+/* index bits of a table at walk level @wl */
+static inline unsigned lvl_bits(const struct iopgt *pt, unsigned wl)
+{
+	return wl == 0 ? pt->root_bits_ : pt->stride_;
+}
+
+/* bytes of a (non-root) table at walk level @wl */
+static inline size_t tbl_size(const struct iopgt *pt, unsigned wl)
+{
+	return (size_t)1 << (lvl_bits(pt, wl) + pt->dshift_);
+}
+
+static inline unsigned lvl_index(const struct iopgt *pt, unsigned wl, uint64_t iova)
+{
+	return (unsigned)((iova >> lvl_shift(pt, wl)) & (BIT64(lvl_bits(pt, wl)) - 1));
+}
+
+/* Descriptor classes the codecs tell apart. */
+enum dkind {
+	D_INVALID = 0, /* translation fault: bit 0 (LPAE) / type bits clear */
+	D_TABLE,       /* points to a next-level table */
+	D_LEAF,        /* block or page (maybe one entry of a run) */
+	D_BAD,         /* a reserved encoding, or one the library never writes */
+};
+
+/*
+ * The codec interface. Each format family implements these as static inline
+ * functions (codec_lpae.h: lpae_*, codec_v7s.h: v7s_*); the c_* dispatchers
+ * below pick one.
+ *
+ *  leaf(pt, wl, pa, prot, run): the descriptor of the first entry of a leaf
+ *      at walk level wl mapping pa with prot; run: the leaf is a contiguous
+ *      run (LPAE contiguous bit; v7s supersection at wl 0, large page at
+ *      wl 1). prot has been validated.
+ *  run_step(pt, wl): what is added to a run's descriptor from one entry to
+ *      the next (LPAE: the entry's size, as each entry holds its own output
+ *      address; v7s: 0, replicated entries hold the run's base).
+ *  kind(pt, wl, d, &run): the class of d; *run set for a run's entry.
+ *  leaf_pa(pt, wl, d): the output address held in leaf d.
+ *  leaf_prot(pt, wl, d): IOPGT_* flags that d grants.
+ *  table(pt, wl, pa): a table descriptor at walk level wl for a table at pa.
+ *  table_pa(pt, wl, d): the address of the table d points to.
+ *  retarget(pt, wl, d, to_wl, pa, run): a leaf at to_wl, with the attributes
+ *      of leaf d (at wl), mapping pa; run as for leaf().
+ *  run_log2(pt, wl): log2 entries of the runs the format writes at wl (0:
+ *      none) independent of pgsizes: needed to decode tables.
+ */
+#include "codec_lpae.h"
+#include "codec_v7s.h"
+
+static inline uint64_t c_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
+			      bool run)
+{
+	return pt_is_v7s(pt) ? v7s_leaf(pt, wl, pa, prot, run) : lpae_leaf(pt, wl, pa, prot, run);
+}
+
+static inline uint64_t c_run_step(const struct iopgt *pt, unsigned wl)
+{
+	return pt_is_v7s(pt) ? 0 : BIT64(lvl_shift(pt, wl));
+}
+
+static inline enum dkind c_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+{
+	return pt_is_v7s(pt) ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
+}
+
+static inline uint64_t c_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return pt_is_v7s(pt) ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+}
+
+static inline uint32_t c_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return pt_is_v7s(pt) ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
+}
+
+static inline uint64_t c_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
+{
+	return pt_is_v7s(pt) ? v7s_table(pt, wl, pa) : lpae_table(pt, wl, pa);
+}
+
+static inline uint64_t c_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return pt_is_v7s(pt) ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d);
+}
+
+static inline uint64_t c_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
+				  unsigned to_wl, uint64_t pa, bool run)
+{
+	return pt_is_v7s(pt) ? v7s_retarget(pt, wl, d, to_wl, pa, run)
+			     : lpae_retarget(pt, wl, d, to_wl, pa, run);
+}
+
+static inline bool c_can_retarget(const struct iopgt *pt, unsigned wl, uint64_t d, unsigned to_wl)
+{
+	return pt_is_v7s(pt) ? v7s_can_retarget(pt, wl, d, to_wl) : lpae_can_retarget(pt, wl, d, to_wl);
+}
+
+static inline unsigned c_run_log2(const struct iopgt *pt, unsigned wl)
+{
+	return pt_is_v7s(pt) ? v7s_run_log2(pt, wl) : lpae_run_log2(pt, wl);
+}
+
+/* Descriptor access: 8-byte (LPAE) or 4-byte (v7s) entries. */
+static inline uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx)
+{
+	if (pt->dshift_ == 2)
+		return ((const volatile uint32_t *)tbl)[idx];
+	return ((const volatile uint64_t *)tbl)[idx];
+}
+
+/* Root allocation and teardown (walk.c). */
+int iopgt_alloc_root(struct iopgt *pt);
+void iopgt_free_all(struct iopgt *pt);
+
+/* Register values (lpae.c, v7s.c). */
+void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs);
+void v7s_get_regs(const struct iopgt *pt, struct iopgt_regs *regs);
+
+/* Format-specific configuration checks and geometry (lpae.c, v7s.c). */
+int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg);
+int v7s_configure(struct iopgt *pt, const struct iopgt_cfg *cfg);
+
+/* Hosted allocator (hosted.c); absent in freestanding builds. */
+#if IOPGT_HOSTED
+void *iopgt_hosted_alloc(void *ctx, size_t size, size_t align, uint64_t *pa);
+void iopgt_hosted_free(void *ctx, void *va, uint64_t pa, size_t size);
+#endif
+
+/* Formatting without a C library (format.c). */
+size_t fmt_str(char *buf, size_t len, size_t pos, const char *s);
+size_t fmt_hex(char *buf, size_t len, size_t pos, uint64_t v);
+size_t fmt_size(char *buf, size_t len, size_t pos, uint64_t v);
+
+#endif /* IOPGT_INTERNAL_H */

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/lpae.c - long-descriptor formats: configuration checks, geometry and
+ * register values. The descriptor codec is in codec_lpae.h.
+ */
+#include "internal.h"
+
+static bool is_a32(enum iopgt_fmt fmt)
+{
+	return fmt == IOPGT_FMT_ARM32_S1 || fmt == IOPGT_FMT_ARM32_S2;
+}
+
+static unsigned ilog2_u64(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (v >>= 1)
+		n++;
+	return n;
+}
+
+/*
+ * Every size a configuration can produce: pages and blocks of the levels the
+ * geometry has, and contiguous runs of them that fit in one table.
+ */
+static uint64_t lpae_possible_sizes(const struct iopgt *pt, bool with_runs)
+{
+	uint64_t sizes = 0;
+
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		unsigned s = lvl_shift(pt, wl);
+		unsigned c = lpae_run_log2(pt, wl);
+
+		if (!lpae_block_ok(pt, wl))
+			continue;
+		sizes |= BIT64(s);
+		if (with_runs && c <= lvl_bits(pt, wl) && s + c < 64)
+			sizes |= BIT64(s + c);
+	}
+	return sizes;
+}
+
+int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
+{
+	enum iopgt_fmt fmt = cfg->fmt;
+	bool s2 = fmt == IOPGT_FMT_ARM64_S2 || fmt == IOPGT_FMT_ARM32_S2;
+	bool a32 = is_a32(fmt);
+	unsigned ias = cfg->ias, oas = cfg->oas, g, stride, levels, root_bits, last;
+	uint64_t pgsizes = cfg->pgsizes ? cfg->pgsizes : BIT64(12);
+	uint32_t allowed;
+
+	/* quirks this family has */
+	allowed = IOPGT_QUIRK_OUTER_WBWA | IOPGT_QUIRK_NO_SPLIT | IOPGT_QUIRK_SPLIT_IN_PLACE;
+	if (!s2)
+		allowed |= IOPGT_QUIRK_NS;
+	if (fmt == IOPGT_FMT_ARM64_S1)
+		allowed |= IOPGT_QUIRK_TTBR1;
+	if (fmt == IOPGT_FMT_ARM64_S2)
+		allowed |= IOPGT_QUIRK_S2FWB;
+	if (cfg->quirks & ~allowed)
+		return IOPGT_ERR_NOTSUP;
+	if ((cfg->quirks & IOPGT_QUIRK_NO_SPLIT) && (cfg->quirks & IOPGT_QUIRK_SPLIT_IN_PLACE))
+		return IOPGT_ERR_INVAL;
+
+	/* granule: the lowest size in pgsizes */
+	g = ilog2_u64(pgsizes & -pgsizes);
+	if (g != 12 && g != 14 && g != 16)
+		return IOPGT_ERR_INVAL;
+	if (a32 && g != 12)
+		return IOPGT_ERR_NOTSUP;
+
+	/* input size: TxSZ limits (D8.2.6; DDI0406C B3.6.6 for AArch32) */
+	if (a32) {
+		if (ias < 25 || ias > (s2 ? 40u : 32u))
+			return IOPGT_ERR_INVAL;
+		if (oas < 32 || oas > 40)
+			return IOPGT_ERR_INVAL;
+	} else {
+		if (ias > 48 && ias <= 52)
+			return IOPGT_ERR_NOTSUP; /* FEAT_LVA / LPA2 input ranges */
+		if (ias < 25 || ias > 52)
+			return IOPGT_ERR_INVAL;
+		if (oas == 52) {
+			if (g != 16)
+				return IOPGT_ERR_NOTSUP; /* 52-bit OA with 4K/16K needs LPA2 */
+		} else if (oas < 32 || oas > 48) {
+			return IOPGT_ERR_INVAL;
+		}
+	}
+
+	stride = g - 3;
+	/*
+	 * Levels: stage 1 resolves at most one table's worth of bits at the
+	 * start level; stage 2 may concatenate up to 16 tables there, so it
+	 * takes up to 4 more bits and saves a level where that suffices
+	 * (D8.2.7 "Concatenated translation tables").
+	 */
+	if (s2) {
+		levels = 1;
+		while (ias - g > stride * (levels - 1) + stride + 4)
+			levels++;
+	} else {
+		levels = (ias - g + stride - 1) / stride;
+	}
+	root_bits = ias - g - stride * (levels - 1);
+	if (a32 && levels > 3)
+		return IOPGT_ERR_INVAL;
+	last = 3;
+	pt->levels_ = (uint8_t)levels;
+	pt->start_lvl_ = (uint8_t)(last + 1 - levels);
+	pt->dshift_ = 3;
+	pt->gshift_ = (uint8_t)g;
+	pt->stride_ = (uint8_t)stride;
+	pt->root_bits_ = (uint8_t)root_bits;
+	pt->va_base_ = (cfg->quirks & IOPGT_QUIRK_TTBR1) ? ~(uint64_t)0 << ias : 0;
+
+	if (!cfg->pgsizes)
+		pgsizes = lpae_possible_sizes(pt, false);
+	if (pgsizes & ~lpae_possible_sizes(pt, true))
+		return IOPGT_ERR_INVAL;
+	pt->pgsizes_ = pgsizes;
+	pt->leaf_lvls_ = 0;
+	for (unsigned wl = 0; wl < levels; wl++) {
+		unsigned s = lvl_shift(pt, wl), c = lpae_run_log2(pt, wl);
+
+		pt->contig_[wl] = 0;
+		if (!lpae_block_ok(pt, wl))
+			continue;
+		if (pgsizes & BIT64(s))
+			pt->leaf_lvls_ |= (uint8_t)(1u << wl);
+		if (s + c < 64 && (pgsizes & BIT64(s + c)) && c <= lvl_bits(pt, wl))
+			pt->contig_[wl] = (uint8_t)c;
+	}
+	/* the granule's page itself must be usable */
+	if (!(pt->leaf_lvls_ & (1u << (levels - 1))) && !pt->contig_[levels - 1])
+		return IOPGT_ERR_INVAL;
+	return IOPGT_OK;
+}
+
+/* TCR/VTCR PS/IPS encoding: the smallest size >= oas (D19.2 TCR_EL1.IPS) */
+static uint64_t lpae_ps(unsigned oas)
+{
+	static const unsigned char bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+	for (unsigned i = 0; i < sizeof(bits); i++)
+		if (oas <= bits[i])
+			return i;
+	return 6;
+}
+
+/* TTBR/VTTBR BADDR: with a 52-bit OA, PA[51:48] go in bits [5:2] */
+static uint64_t lpae_baddr(const struct iopgt *pt)
+{
+	uint64_t pa = pt->root_pa_;
+
+	if (lpae_pa52(pt))
+		return (pa & MASK64(47, 6)) | ((pa >> 48) & 0xf) << 2;
+	return pa;
+}
+
+void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs)
+{
+	bool coherent = pt->sync_.fn == NULL;
+	uint64_t sh, irgn, orgn, tsz = 64 - pt->ias_;
+	uint64_t walk, tg0, tg1;
+
+	/* walk attributes: SH, IRGN, ORGN; RGN 0b01 = write-back write-allocate */
+	if (coherent) {
+		sh = 3;
+		irgn = 1;
+		orgn = 1;
+	} else {
+		sh = 2;
+		irgn = 0;
+		orgn = (pt->quirks_ & IOPGT_QUIRK_OUTER_WBWA) ? 1 : 0;
+	}
+	walk = irgn << 8 | orgn << 10 | sh << 12;
+	/* TG0: 4K 0b00, 64K 0b01, 16K 0b10; TG1: 16K 0b01, 4K 0b10, 64K 0b11 */
+	switch (pt->gshift_) {
+	case 12: tg0 = 0; tg1 = 2; break;
+	case 14: tg0 = 2; tg1 = 1; break;
+	default: tg0 = 1; tg1 = 3; break;
+	}
+
+	switch (pt->fmt_) {
+	case IOPGT_FMT_ARM64_S1:
+		regs->ttbr = lpae_baddr(pt);
+		regs->mair = LPAE_MAIR_VALUE;
+		if (pt->quirks_ & IOPGT_QUIRK_TTBR1)
+			/* T1SZ, IRGN1/ORGN1/SH1 (bits 24..29), TG1; EPD0 (bit 7) */
+			regs->tcr = tsz | BIT64(7) | tg0 << 14 | tsz << 16 | walk << 16 |
+				    tg1 << 30 | lpae_ps(pt->oas_) << 32;
+		else
+			/* T0SZ, walk attributes, TG0; T1SZ = T0SZ, EPD1 (bit 23), TG1 */
+			regs->tcr = tsz | walk | tg0 << 14 | tsz << 16 | BIT64(23) |
+				    tg1 << 30 | lpae_ps(pt->oas_) << 32;
+		break;
+	case IOPGT_FMT_ARM64_S2: {
+		/* SL0 (D19.2 VTCR_EL2): 4K: L2 0, L1 1, L0 2; 16K/64K: L3 0, L2 1, L1 2 */
+		uint64_t sl0 = pt->gshift_ == 12 ? 2 - pt->start_lvl_ : 3 - pt->start_lvl_;
+
+		regs->vttbr = lpae_baddr(pt);
+		regs->vtcr = tsz | sl0 << 6 | walk | tg0 << 14 | lpae_ps(pt->oas_) << 16 | BIT64(31);
+		break;
+	}
+	case IOPGT_FMT_ARM32_S1:
+		/* TTBCR (DDI0406C B4.1.153): T0SZ [2:0], EPD1 bit 23, EAE bit 31 */
+		regs->ttbr = pt->root_pa_;
+		regs->tcr = (32 - (uint64_t)pt->ias_) | walk | BIT64(23) | BIT64(31);
+		regs->mair = LPAE_MAIR_VALUE; /* MAIR0; MAIR1 = 0 */
+		break;
+	case IOPGT_FMT_ARM32_S2: {
+		/* VTCR (B4.1.159): T0SZ [3:0] signed, S bit 4 = T0SZ[3], SL0 [7:6]
+		 * (L2 0, L1 1), walk attributes, bit 31 RES1 */
+		uint64_t t0sz = (uint64_t)(32 - (int)pt->ias_) & 0xf;
+
+		regs->vttbr = pt->root_pa_;
+		regs->vtcr = t0sz | ((t0sz >> 3) & 1) << 4 | (uint64_t)(2 - pt->start_lvl_) << 6 |
+			     walk | BIT64(31);
+		break;
+	}
+	default:
+		break;
+	}
+}

@@ -1,0 +1,1150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/walk.c - the generic walker: map, unmap, lookup and the leaf iterator
+ * over any format's geometry, and the dirty-range collector.
+ *
+ * Every table-changing operation runs the same recursive code twice:
+ *
+ *   1. prepare (op->commit false): reads the tables, checks the request
+ *      (overlaps, splits the configuration forbids, corrupt descriptors) and
+ *      counts what the commit will need: new tables and records (dirty
+ *      ranges, deferred stores, TLB invalidations, tables to free). Nothing
+ *      is written.
+ *   2. commit (op->commit true): after every table and, if the records do
+ *      not fit the on-stack buffer, one scratch array have been allocated,
+ *      the same walk writes descriptors and fills the records. It cannot
+ *      fail, so an operation is all or nothing.
+ *
+ * Then finish() publishes: sync call 1 (every byte of every new table, and
+ * every store into a live table that does not link a new table), the TLB
+ * invalidations of what call 1 removed, the deferred stores (descriptors
+ * that link new tables into live ones, and the rewritten entries of a split
+ * run), sync call 2, late TLB invalidations (in-place splits), and last the
+ * frees. A link is stored only after the table it points to was synced, so
+ * the walker can never reach table memory it has not been given, even if a
+ * dirty cache line is evicted early.
+ */
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* table memory */
+
+static inline void *tbl_va(const struct iopgt *pt, uint64_t pa)
+{
+	if (pt->mem_.phys_to_virt)
+		return pt->mem_.phys_to_virt(pt->mem_.ctx, pa);
+	if (pa > (uint64_t)UINTPTR_MAX)
+		return NULL;
+	return (void *)(uintptr_t)pa;
+}
+
+static inline void d_store(const struct iopgt *pt, void *tbl, size_t idx, uint64_t v)
+{
+	if (pt->dshift_ == 2)
+		__atomic_store_n(&((uint32_t *)tbl)[idx], (uint32_t)v, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&((uint64_t *)tbl)[idx], v, __ATOMIC_RELAXED);
+}
+
+static inline void d_zero(const struct iopgt *pt, void *tbl, size_t from, size_t to)
+{
+	if (pt->dshift_ == 2) {
+		uint32_t *t = tbl;
+
+		for (size_t i = from; i < to; i++)
+			t[i] = 0;
+	} else {
+		uint64_t *t = tbl;
+
+		for (size_t i = from; i < to; i++)
+			t[i] = 0;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* the operation and its records */
+
+struct wrec {            /* a store deferred to phase 2 */
+	void *ptr;
+	uint64_t val;
+	uint64_t pa;
+};
+
+enum { T_LEAF, T_WALK };
+
+struct trec {            /* a TLB invalidation */
+	uint64_t iova, size;
+	uint32_t granule;
+	uint8_t kind, late;
+};
+
+struct frec {            /* a detached subtree to free */
+	void *va;
+	uint64_t pa;
+	unsigned wl;
+};
+
+#define OP_STACK_BYTES 640
+
+struct op {
+	struct iopgt *pt;
+	bool commit;
+	int err;
+	/* counts (prepare) / fill levels (commit) */
+	size_t n1, nw, nt, nf, ntab;
+	struct iopgt_range *r1;
+	struct wrec *w;
+	struct trec *t;
+	struct frec *f;
+	/* coalescing on the fly, identical in both passes */
+	void *e1va;
+	uint64_t e1pa;
+	struct trec tlast;
+	bool thave;
+	/* tables allocated by prepare, linked through their first bytes */
+	void *pool;
+	uint64_t pool_pa;
+	/* scratch */
+	void *scratch;
+	uint64_t scratch_pa;
+	size_t scratch_size;
+	uint64_t stack[OP_STACK_BYTES / 8];
+};
+
+struct pool_link {
+	void *next;
+	uint64_t next_pa;
+};
+
+static void rec_dirty(struct op *op, void *va, uint64_t pa, size_t len)
+{
+	if (va == op->e1va && pa == op->e1pa) {
+		if (op->commit)
+			op->r1[op->n1 - 1].len += len;
+	} else {
+		if (op->commit) {
+			op->r1[op->n1].va = va;
+			op->r1[op->n1].pa = pa;
+			op->r1[op->n1].len = len;
+		}
+		op->n1++;
+	}
+	op->e1va = (char *)va + len;
+	op->e1pa = pa + len;
+}
+
+/* prepare: a new table's range, address unknown yet */
+static void rec_dirty_new(struct op *op, void *va, uint64_t pa, size_t len)
+{
+	if (op->commit) {
+		rec_dirty(op, va, pa, len);
+	} else {
+		op->n1++;
+		op->e1va = NULL;
+	}
+}
+
+static void rec_store2(struct op *op, void *ptr, uint64_t val, uint64_t pa)
+{
+	if (op->commit) {
+		op->w[op->nw].ptr = ptr;
+		op->w[op->nw].val = val;
+		op->w[op->nw].pa = pa;
+	}
+	op->nw++;
+}
+
+static void rec_tlb(struct op *op, uint64_t iova, uint64_t size, unsigned gshift, int kind,
+		    bool late)
+{
+	struct trec *l = &op->tlast;
+
+	if (op->thave && l->kind == kind && l->late == late && l->granule == BIT64(gshift) &&
+	    l->iova + l->size == iova) {
+		l->size += size;
+		if (op->commit)
+			op->t[op->nt - 1].size += size;
+		return;
+	}
+	l->iova = iova;
+	l->size = size;
+	l->granule = (uint32_t)BIT64(gshift);
+	l->kind = (uint8_t)kind;
+	l->late = late;
+	op->thave = true;
+	if (op->commit)
+		op->t[op->nt] = *l;
+	op->nt++;
+}
+
+static void rec_free(struct op *op, void *va, uint64_t pa, unsigned wl)
+{
+	if (op->commit) {
+		op->f[op->nf].va = va;
+		op->f[op->nf].pa = pa;
+		op->f[op->nf].wl = wl;
+	}
+	op->nf++;
+}
+
+/* A new non-root table: prepare counts it, commit takes it from the pool. */
+static void take_table(struct op *op, void **va, uint64_t *pa)
+{
+	if (!op->commit) {
+		op->ntab++;
+		*va = NULL;
+		*pa = 0;
+		return;
+	}
+	struct pool_link *l = op->pool;
+
+	*va = op->pool;
+	*pa = op->pool_pa;
+	op->pool = l->next;
+	op->pool_pa = l->next_pa;
+	op->pt->table_bytes_ += tbl_size(op->pt, 1);
+	op->pt->tables_++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* allocation */
+
+static bool table_mem_ok(const struct iopgt *pt, void *va, uint64_t pa, size_t size)
+{
+	if (((uintptr_t)va & (size - 1)) || (pa & (size - 1)))
+		return false;
+	if (pt->oas_ < 64 && (pa >> pt->oas_ || (pa + size - 1) >> pt->oas_))
+		return false;
+	if (pt_is_v7s(pt) && (pa + size - 1) >> 32)
+		return false; /* table descriptors and TTBR hold 32-bit addresses */
+	return tbl_va(pt, pa) == va;
+}
+
+/*
+ * Allocate one table of @size bytes. Return IOPGT_OK, IOPGT_ERR_NOMEM, or
+ * IOPGT_ERR_NOTSUP for memory the tables cannot use (given back at once).
+ */
+static int alloc_table(const struct iopgt *pt, size_t size, void **va, uint64_t *pa)
+{
+	uint64_t p = 0;
+	void *v = pt->mem_.alloc(pt->mem_.ctx, size, size, &p);
+
+	if (!v)
+		return IOPGT_ERR_NOMEM;
+	if (!table_mem_ok(pt, v, p, size)) {
+		pt->mem_.free(pt->mem_.ctx, v, p, size);
+		return IOPGT_ERR_NOTSUP;
+	}
+	*va = v;
+	*pa = p;
+	return IOPGT_OK;
+}
+
+int iopgt_alloc_root(struct iopgt *pt)
+{
+	size_t size = (size_t)1 << (pt->root_bits_ + pt->dshift_);
+
+	if (size < 64)
+		size = 64; /* TTBR alignment: at least 64 bytes (D19.2 TTBR0_EL1.BADDR) */
+	int err = alloc_table(pt, size, &pt->root_, &pt->root_pa_);
+
+	if (err)
+		return err;
+	pt->root_size_ = size;
+	d_zero(pt, pt->root_, 0, size >> pt->dshift_);
+	pt->table_bytes_ = size;
+	pt->tables_ = 1;
+	if (pt->sync_.fn) {
+		struct iopgt_range r = { pt->root_, pt->root_pa_, size };
+
+		pt->sync_.fn(pt->sync_.ctx, &r, 1);
+	}
+	return IOPGT_OK;
+}
+
+static void pool_release(struct op *op)
+{
+	size_t size = tbl_size(op->pt, 1);
+
+	while (op->pool) {
+		struct pool_link *l = op->pool;
+		void *next = l->next;
+		uint64_t next_pa = l->next_pa;
+
+		op->pt->mem_.free(op->pt->mem_.ctx, op->pool, op->pool_pa, size);
+		op->pool = next;
+		op->pool_pa = next_pa;
+	}
+}
+
+/* Between the passes: allocate the tables and the record storage. */
+static int op_reserve(struct op *op)
+{
+	const struct iopgt *pt = op->pt;
+	size_t size = tbl_size(pt, 1);
+	size_t bytes;
+	char *p;
+
+	for (size_t i = 0; i < op->ntab; i++) {
+		void *va;
+		uint64_t pa;
+		int err = alloc_table(pt, size, &va, &pa);
+
+		if (err) {
+			pool_release(op);
+			return err;
+		}
+		struct pool_link *l = va;
+
+		l->next = op->pool;
+		l->next_pa = op->pool_pa;
+		op->pool = va;
+		op->pool_pa = pa;
+	}
+
+	bytes = op->n1 * sizeof(struct iopgt_range) + op->nw * sizeof(struct wrec) +
+		op->nt * sizeof(struct trec) + op->nf * sizeof(struct frec);
+	if (bytes <= sizeof(op->stack)) {
+		p = (char *)op->stack;
+	} else {
+		uint64_t spa;
+
+		p = pt->mem_.alloc(pt->mem_.ctx, bytes, 8, &spa);
+		if (!p) {
+			pool_release(op);
+			return IOPGT_ERR_NOMEM;
+		}
+		op->scratch = p;
+		op->scratch_pa = spa;
+		op->scratch_size = bytes;
+	}
+	/* the largest alignment first: every record type is 8-byte aligned */
+	op->r1 = (struct iopgt_range *)(void *)p;
+	p += op->n1 * sizeof(struct iopgt_range);
+	op->w = (struct wrec *)(void *)p;
+	p += op->nw * sizeof(struct wrec);
+	op->t = (struct trec *)(void *)p;
+	p += op->nt * sizeof(struct trec);
+	op->f = (struct frec *)(void *)p;
+
+	op->commit = true;
+	op->n1 = op->nw = op->nt = op->nf = op->ntab = 0;
+	op->e1va = NULL;
+	op->e1pa = 0;
+	op->thave = false;
+	return IOPGT_OK;
+}
+
+static void op_init(struct op *op, struct iopgt *pt)
+{
+	op->pt = pt;
+	op->commit = false;
+	op->err = 0;
+	op->n1 = op->nw = op->nt = op->nf = op->ntab = 0;
+	op->r1 = NULL;
+	op->w = NULL;
+	op->t = NULL;
+	op->f = NULL;
+	op->e1va = NULL;
+	op->e1pa = 0;
+	op->thave = false;
+	op->pool = NULL;
+	op->pool_pa = 0;
+	op->scratch = NULL;
+	op->scratch_pa = 0;
+	op->scratch_size = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* publication */
+
+static void sort_ranges(struct iopgt_range *r, size_t n)
+{
+	/* Shell sort (Ciura's gaps): no recursion, no allocation; the input is
+	 * usually almost sorted already. */
+	static const size_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		size_t gap = gaps[g];
+
+		for (size_t i = gap; i < n; i++) {
+			struct iopgt_range tmp = r[i];
+			size_t j = i;
+
+			while (j >= gap && (uintptr_t)r[j - gap].va > (uintptr_t)tmp.va) {
+				r[j] = r[j - gap];
+				j -= gap;
+			}
+			r[j] = tmp;
+		}
+	}
+}
+
+static size_t coalesce(struct iopgt_range *r, size_t n)
+{
+	size_t o = 0;
+
+	if (n < 2)
+		return n;
+	sort_ranges(r, n);
+	for (size_t i = 1; i < n; i++) {
+		struct iopgt_range *p = &r[o];
+		uintptr_t pend = (uintptr_t)p->va + p->len;
+		uintptr_t s = (uintptr_t)r[i].va;
+
+		if (s <= pend && r[i].pa - p->pa == s - (uintptr_t)p->va) {
+			uintptr_t e = s + r[i].len;
+
+			if (e > pend)
+				p->len += e - pend;
+		} else {
+			r[++o] = r[i];
+		}
+	}
+	return o + 1;
+}
+
+static void publish(const struct iopgt *pt, struct iopgt_range *r, size_t n)
+{
+	if (!n || !pt->sync_.fn)
+		return;
+	n = coalesce(r, n);
+	pt->sync_.fn(pt->sync_.ctx, r, n);
+}
+
+static void tlb_run(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
+{
+	const struct iopgt_tlb *tlb = &pt->tlb_;
+	bool all_done = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((bool)t[i].late != late)
+			continue;
+		uint64_t iova = pt->va_base_ + t[i].iova;
+
+		if (t[i].kind == T_LEAF && tlb->flush_leaf)
+			tlb->flush_leaf(tlb->ctx, iova, t[i].size, t[i].granule);
+		else if (tlb->flush_walk)
+			tlb->flush_walk(tlb->ctx, iova, t[i].size, t[i].granule);
+		else if (tlb->flush_all && !all_done) {
+			tlb->flush_all(tlb->ctx);
+			all_done = true;
+		}
+	}
+}
+
+static void free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa)
+{
+	if (wl + 1u < pt->levels_) {
+		size_t n = (size_t)1 << lvl_bits(pt, wl);
+
+		for (size_t i = 0; i < n; i++) {
+			uint64_t d = d_load(pt, va, i);
+			bool run;
+
+			if (c_kind(pt, wl, d, &run) == D_TABLE) {
+				uint64_t cpa = c_table_pa(pt, wl, d);
+				void *cva = tbl_va(pt, cpa);
+
+				if (cva)
+					free_subtree(pt, wl + 1, cva, cpa);
+			}
+		}
+	}
+	if (wl == 0)
+		return; /* the root is freed by iopgt_fini */
+	pt->mem_.free(pt->mem_.ctx, va, pa, tbl_size(pt, wl));
+	pt->table_bytes_ -= tbl_size(pt, wl);
+	pt->tables_--;
+}
+
+static void finish(struct op *op)
+{
+	struct iopgt *pt = op->pt;
+
+	publish(pt, op->r1, op->n1);
+	tlb_run(pt, op->t, op->nt, false);
+	if (op->nw) {
+		struct iopgt_range *r2 = (struct iopgt_range *)(void *)op->w;
+		size_t dsz = (size_t)1 << pt->dshift_;
+
+		/* order the new tables' contents before the descriptors that
+		 * link them, for a coherent walker */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		for (size_t i = 0; i < op->nw; i++) {
+			struct wrec w = op->w[i];
+
+			if (pt->dshift_ == 2)
+				__atomic_store_n((uint32_t *)w.ptr, (uint32_t)w.val, __ATOMIC_RELAXED);
+			else
+				__atomic_store_n((uint64_t *)w.ptr, w.val, __ATOMIC_RELAXED);
+			/* same size as struct wrec: convert in place */
+			r2[i].va = w.ptr;
+			r2[i].pa = w.pa;
+			r2[i].len = dsz;
+		}
+		publish(pt, r2, op->nw);
+	}
+	tlb_run(pt, op->t, op->nt, true);
+	for (size_t i = 0; i < op->nf; i++)
+		free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa);
+	if (op->scratch)
+		pt->mem_.free(pt->mem_.ctx, op->scratch, op->scratch_pa, op->scratch_size);
+}
+
+_Static_assert(sizeof(struct wrec) >= sizeof(struct iopgt_range),
+	       "deferred stores are converted to ranges in place");
+
+/* ------------------------------------------------------------------------ */
+/* argument checks */
+
+static bool prot_ok(uint32_t prot)
+{
+	return !(prot & ~IOPGT_PROT_ALL) && (prot & (IOPGT_READ | IOPGT_WRITE));
+}
+
+/* iova range -> offset from va_base_; 0 or an error */
+static int check_in(const struct iopgt *pt, uint64_t iova, uint64_t size, uint64_t *off)
+{
+	uint64_t g = BIT64(pt->gshift_) - 1;
+	uint64_t span = BIT64(pt->ias_);
+
+	if ((iova | size) & g || !size)
+		return IOPGT_ERR_INVAL;
+	if (iova < pt->va_base_)
+		return IOPGT_ERR_RANGE;
+	*off = iova - pt->va_base_;
+	if (*off >= span || size > span - *off)
+		return IOPGT_ERR_RANGE;
+	return IOPGT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* map */
+
+static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fresh,
+		   uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	struct iopgt *pt = op->pt;
+	const unsigned s = lvl_shift(pt, wl);
+	const uint64_t esz = BIT64(s);
+	const unsigned c = pt->contig_[wl];
+	const uint64_t rsz = c ? BIT64(s + c) : 0;
+	const bool leaf_ok = (pt->leaf_lvls_ >> wl) & 1;
+	const unsigned dsh = pt->dshift_;
+	const size_t first = lvl_index(pt, wl, off);
+	size_t idx = first;
+
+	if (fresh && !op->commit && wl + 1u == pt->levels_)
+		return IOPGT_OK; /* nothing to check or count in a new last-level table */
+
+	while (size) {
+		/* a contiguous run, then a single leaf, then a next-level table */
+		if (c && !((off | pa) & (rsz - 1)) && size >= rsz) {
+			size_t n = (size_t)1 << c;
+
+			if (!fresh) {
+				for (size_t i = 0; i < n; i++) {
+					bool run;
+					enum dkind k = c_kind(pt, wl, d_load(pt, tv, idx + i), &run);
+
+					if (k == D_BAD)
+						return IOPGT_ERR_CORRUPT;
+					if (k != D_INVALID)
+						return IOPGT_ERR_EXIST;
+				}
+			}
+			if (op->commit) {
+				uint64_t d = c_leaf(pt, wl, pa, prot, true), step = c_run_step(pt, wl);
+
+				for (size_t i = 0; i < n; i++, d += step)
+					d_store(pt, tv, idx + i, d);
+			}
+			if (!fresh)
+				rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+			idx += n;
+			off += rsz;
+			pa += rsz;
+			size -= rsz;
+			continue;
+		}
+		if (leaf_ok && !((off | pa) & (esz - 1)) && size >= esz) {
+			if (!fresh) {
+				bool run;
+				enum dkind k = c_kind(pt, wl, d_load(pt, tv, idx), &run);
+
+				if (k == D_BAD)
+					return IOPGT_ERR_CORRUPT;
+				if (k != D_INVALID)
+					return IOPGT_ERR_EXIST;
+			}
+			if (op->commit)
+				d_store(pt, tv, idx, c_leaf(pt, wl, pa, prot, false));
+			if (!fresh)
+				rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
+			idx++;
+			off += esz;
+			pa += esz;
+			size -= esz;
+			continue;
+		}
+
+		/* next level */
+		uint64_t chunk = esz - (off & (esz - 1));
+		uint64_t d = fresh ? 0 : d_load(pt, tv, idx);
+		bool run;
+		enum dkind k = c_kind(pt, wl, d, &run);
+		int err;
+
+		if (chunk > size)
+			chunk = size;
+		if (wl + 1u >= pt->levels_)
+			return IOPGT_ERR_INVAL; /* unreachable: pages always fit */
+		if (k == D_TABLE) {
+			uint64_t cpa = c_table_pa(pt, wl, d);
+			void *cva = tbl_va(pt, cpa);
+
+			if (!cva)
+				return IOPGT_ERR_CORRUPT;
+			err = map_tbl(op, wl + 1, cva, cpa, false, off, pa, chunk, prot);
+			if (err)
+				return err;
+		} else if (k == D_INVALID) {
+			void *cva;
+			uint64_t cpa;
+
+			take_table(op, &cva, &cpa);
+			rec_dirty_new(op, cva, cpa, tbl_size(pt, wl + 1));
+			err = map_tbl(op, wl + 1, cva, cpa, true, off, pa, chunk, prot);
+			if (err)
+				return err;
+			if (op->commit && fresh)
+				d_store(pt, tv, idx, c_table(pt, wl, cpa));
+			else if (!fresh)
+				rec_store2(op, (char *)tv + (idx << dsh), c_table(pt, wl, cpa),
+					   tpa + (idx << dsh));
+		} else if (k == D_LEAF) {
+			return IOPGT_ERR_EXIST;
+		} else {
+			return IOPGT_ERR_CORRUPT;
+		}
+		idx++;
+		off += chunk;
+		pa += chunk;
+		size -= chunk;
+	}
+	if (fresh && op->commit) {
+		/* every entry in [first, idx) was written; clear the rest */
+		d_zero(pt, tv, 0, first);
+		d_zero(pt, tv, idx, (size_t)1 << lvl_bits(pt, wl));
+	}
+	return IOPGT_OK;
+}
+
+int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	struct op op;
+	uint64_t off;
+	int err;
+
+	if (!pt_live(pt))
+		return IOPGT_ERR_INVAL;
+	if (!prot_ok(prot) || (pa & (BIT64(pt->gshift_) - 1)))
+		return IOPGT_ERR_INVAL;
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	if (pa + size < pa || (pt->oas_ < 64 && (pa + size - 1) >> pt->oas_))
+		return IOPGT_ERR_RANGE;
+	if (prot & IOPGT_MMIO)
+		prot &= ~IOPGT_CACHE;
+	if (pt_is_s2(pt))
+		prot &= ~IOPGT_PRIV;
+
+	op_init(&op, pt);
+	err = map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
+	if (err)
+		return err;
+	err = op_reserve(&op);
+	if (err)
+		return err;
+	map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
+	finish(&op);
+	return IOPGT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* unmap */
+
+/*
+ * Fill the new table @tv at walk level @wl that replaces a leaf @d of walk
+ * level @swl spanning from @base with output address @bpa: every part
+ * outside [lo, hi) keeps its translation, parts inside are left invalid,
+ * parts that straddle an edge get a further table.
+ */
+static int split_fill(struct op *op, unsigned wl, void *tv, uint64_t base, uint64_t bpa,
+		      uint64_t d, unsigned swl, uint64_t lo, uint64_t hi)
+{
+	struct iopgt *pt = op->pt;
+	const unsigned s = lvl_shift(pt, wl);
+	const uint64_t esz = BIT64(s);
+	const size_t n = (size_t)1 << lvl_bits(pt, wl);
+
+	if (!c_can_retarget(pt, swl, d, wl))
+		return IOPGT_ERR_NOTSUP;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t es = base + i * esz, ee = es + esz;
+		uint64_t v = 0;
+
+		if (ee <= lo || es >= hi) {
+			v = c_retarget(pt, swl, d, wl, bpa + i * esz, false);
+		} else if (lo <= es && ee <= hi) {
+			v = 0;
+		} else {
+			void *cva;
+			uint64_t cpa;
+			int err;
+
+			take_table(op, &cva, &cpa);
+			rec_dirty_new(op, cva, cpa, tbl_size(pt, wl + 1));
+			err = split_fill(op, wl + 1, cva, es, bpa + i * esz, d, swl, lo, hi);
+			if (err)
+				return err;
+			v = c_table(pt, wl, cpa);
+		}
+		if (op->commit)
+			d_store(pt, tv, i, v);
+	}
+	return IOPGT_OK;
+}
+
+/* A new table at @wl + 1 for the leaf @d at entry @idx; returns its link. */
+static int split_leaf(struct op *op, unsigned wl, uint64_t d, uint64_t es, uint64_t bpa,
+		      uint64_t lo, uint64_t hi, uint64_t *link)
+{
+	struct iopgt *pt = op->pt;
+	void *cva;
+	uint64_t cpa;
+	int err;
+
+	take_table(op, &cva, &cpa);
+	rec_dirty_new(op, cva, cpa, tbl_size(pt, wl + 1));
+	err = split_fill(op, wl + 1, cva, es, bpa, d, wl, lo, hi);
+	*link = c_table(pt, wl, cpa);
+	return err;
+}
+
+/* Does the subtree at @tv (walk level @wl) become empty when [lo, hi) goes? */
+static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi)
+{
+	const struct iopgt *pt = op->pt;
+	const unsigned s = lvl_shift(pt, wl);
+	const uint64_t esz = BIT64(s);
+	const size_t n = (size_t)1 << lvl_bits(pt, wl);
+	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
+	const size_t edge[2] = { i0, i1 };
+
+	/* the (at most two) entries that straddle an edge */
+	for (int e = 0; e < 2; e++) {
+		size_t i = edge[e];
+		uint64_t es = (lo & ~(esz - 1)) + (uint64_t)(i - i0) * esz;
+		bool run;
+		uint64_t d;
+
+		if (e == 1 && i1 == i0)
+			break;
+		if (lo <= es && es + esz <= hi)
+			continue;
+		d = d_load(pt, tv, i);
+		switch (c_kind(pt, wl, d, &run)) {
+		case D_INVALID:
+			break;
+		case D_TABLE: {
+			uint64_t cpa = c_table_pa(pt, wl, d);
+			const void *cva = tbl_va(pt, cpa);
+
+			if (!cva) {
+				op->err = IOPGT_ERR_CORRUPT;
+				return false;
+			}
+			if (!subtree_empties(op, wl + 1, cva, lo > es ? lo : es,
+					     hi < es + esz ? hi : es + esz))
+				return false;
+			break;
+		}
+		case D_LEAF:
+			return false; /* a split keeps the rest */
+		default:
+			op->err = IOPGT_ERR_CORRUPT;
+			return false;
+		}
+	}
+	/* every entry outside the range must be invalid: look next to the
+	 * range first, where live neighbours usually are */
+	size_t below = i0, above = i1 + 1;
+
+	while (below > 0 || above < n) {
+		bool run;
+
+		if (below > 0 && c_kind(pt, wl, d_load(pt, tv, --below), &run) != D_INVALID)
+			return false;
+		if (above < n && c_kind(pt, wl, d_load(pt, tv, above++), &run) != D_INVALID)
+			return false;
+	}
+	return true;
+}
+
+/* Drop the table at entry @idx: clear the one descriptor, invalidate the
+ * walk, free the subtree last. */
+static void drop_table(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t idx,
+		       uint64_t es, void *cva, uint64_t cpa)
+{
+	struct iopgt *pt = op->pt;
+	unsigned dsh = pt->dshift_;
+
+	if (op->commit)
+		d_store(pt, tv, idx, 0);
+	rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
+	rec_tlb(op, es, BIT64(lvl_shift(pt, wl)), pt->gshift_, T_WALK, false);
+	rec_free(op, cva, cpa, wl + 1);
+}
+
+/* A contiguous run at entries [rs, rs + n) that the range covers in part. */
+static int split_run(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t rs,
+		     uint64_t rbase, uint64_t lo, uint64_t hi)
+{
+	struct iopgt *pt = op->pt;
+	const unsigned s = lvl_shift(pt, wl);
+	const uint64_t esz = BIT64(s);
+	const unsigned dsh = pt->dshift_;
+	const size_t n = (size_t)1 << c_run_log2(pt, wl);
+	const bool inplace = pt->quirks_ & IOPGT_QUIRK_SPLIT_IN_PLACE;
+	uint64_t d0 = d_load(pt, tv, rs), rpa;
+	bool any_table = false, run;
+
+	if (pt->quirks_ & IOPGT_QUIRK_NO_SPLIT)
+		return IOPGT_ERR_BUSY;
+	if (!c_can_retarget(pt, wl, d0, wl))
+		return IOPGT_ERR_NOTSUP;
+	rpa = c_leaf_pa(pt, wl, d0) & ~(esz * n - 1);
+	/* the entries must agree (8.3: same attributes, contiguous output) */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = d_load(pt, tv, rs + i);
+
+		if (c_kind(pt, wl, d, &run) != D_LEAF || !run ||
+		    c_retarget(pt, wl, d, wl, 0, true) != c_retarget(pt, wl, d0, wl, 0, true) ||
+		    c_leaf_pa(pt, wl, d) != (pt_is_v7s(pt) ? rpa : rpa + i * esz))
+			return IOPGT_ERR_CORRUPT;
+	}
+	if (!inplace) {
+		/* break: the whole run goes invalid first */
+		if (op->commit)
+			for (size_t i = 0; i < n; i++)
+				d_store(pt, tv, rs + i, 0);
+		rec_dirty(op, (char *)tv + (rs << dsh), tpa + (rs << dsh), n << dsh);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t es = rbase + i * esz, ee = es + esz, v;
+
+		if (ee <= lo || es >= hi) {
+			v = c_retarget(pt, wl, d0, wl, rpa + i * esz, false);
+		} else if (lo <= es && ee <= hi) {
+			v = 0;
+			if (!inplace)
+				continue; /* already invalid */
+		} else {
+			int err = split_leaf(op, wl, d0, es, rpa + i * esz, lo, hi, &v);
+
+			if (err)
+				return err;
+			any_table = true;
+		}
+		rec_store2(op, (char *)tv + ((rs + i) << dsh), v, tpa + ((rs + i) << dsh));
+	}
+	rec_tlb(op, rbase, esz * n, any_table ? pt->gshift_ : s, any_table ? T_WALK : T_LEAF,
+		inplace);
+	return IOPGT_OK;
+}
+
+static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_t lo, uint64_t hi)
+{
+	struct iopgt *pt = op->pt;
+	const unsigned s = lvl_shift(pt, wl);
+	const uint64_t esz = BIT64(s);
+	const unsigned dsh = pt->dshift_;
+	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
+	uint64_t es = lo & ~(esz - 1);
+
+	for (size_t i = i0; i <= i1; i++, es += esz) {
+		uint64_t d = d_load(pt, tv, i), ee = es + esz;
+		bool run, covered = lo <= es && ee <= hi;
+		int err;
+
+		switch (c_kind(pt, wl, d, &run)) {
+		case D_INVALID:
+			break;
+		case D_TABLE: {
+			uint64_t cpa = c_table_pa(pt, wl, d);
+			void *cva = tbl_va(pt, cpa);
+			uint64_t clo = lo > es ? lo : es, chi = hi < ee ? hi : ee;
+
+			if (!cva)
+				return IOPGT_ERR_CORRUPT;
+			if (covered || subtree_empties(op, wl + 1, cva, clo, chi)) {
+				if (op->err)
+					return op->err;
+				drop_table(op, wl, tv, tpa, i, es, cva, cpa);
+			} else {
+				if (op->err)
+					return op->err;
+				err = unmap_tbl(op, wl + 1, cva, cpa, clo, chi);
+				if (err)
+					return err;
+			}
+			break;
+		}
+		case D_LEAF:
+			if (run) {
+				size_t n = (size_t)1 << c_run_log2(pt, wl);
+				size_t rs = i & ~(n - 1);
+				uint64_t rbase = es - (uint64_t)(i - rs) * esz;
+
+				if (!(lo <= rbase && rbase + n * esz <= hi)) {
+					err = split_run(op, wl, tv, tpa, rs, rbase, lo, hi);
+					if (err)
+						return err;
+					/* skip the rest of the run */
+					es = rbase + (n - 1) * esz;
+					i = rs + n - 1;
+					break;
+				}
+			}
+			if (covered) {
+				if (op->commit)
+					d_store(pt, tv, i, 0);
+				rec_dirty(op, (char *)tv + (i << dsh), tpa + (i << dsh), (size_t)1 << dsh);
+				rec_tlb(op, es, esz, s, T_LEAF, false);
+			} else {
+				bool inplace = pt->quirks_ & IOPGT_QUIRK_SPLIT_IN_PLACE;
+				uint64_t link;
+
+				if (pt->quirks_ & IOPGT_QUIRK_NO_SPLIT)
+					return IOPGT_ERR_BUSY;
+				err = split_leaf(op, wl, d, es, c_leaf_pa(pt, wl, d), lo, hi, &link);
+				if (err)
+					return err;
+				if (!inplace) {
+					if (op->commit)
+						d_store(pt, tv, i, 0);
+					rec_dirty(op, (char *)tv + (i << dsh), tpa + (i << dsh),
+						  (size_t)1 << dsh);
+				}
+				rec_store2(op, (char *)tv + (i << dsh), link, tpa + (i << dsh));
+				rec_tlb(op, es, esz, pt->gshift_, T_WALK, inplace);
+			}
+			break;
+		default:
+			return IOPGT_ERR_CORRUPT;
+		}
+		if (i == i1)
+			break;
+	}
+	return IOPGT_OK;
+}
+
+int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
+{
+	struct op op;
+	uint64_t off;
+	int err;
+
+	if (!pt_live(pt))
+		return IOPGT_ERR_INVAL;
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	op_init(&op, pt);
+	err = unmap_tbl(&op, 0, pt->root_, pt->root_pa_, off, off + size);
+	if (err)
+		return err;
+	if (!op.n1 && !op.nw)
+		return IOPGT_OK; /* nothing was mapped there */
+	err = op_reserve(&op);
+	if (err)
+		return err;
+	unmap_tbl(&op, 0, pt->root_, pt->root_pa_, off, off + size);
+	finish(&op);
+	return IOPGT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* reading */
+
+/*
+ * The leaf at entry @i of @tv (walk level @wl), with @d its descriptor and
+ * @run set: check the run's entries agree and describe the whole run.
+ */
+static int leaf_describe(const struct iopgt *pt, unsigned wl, const void *tv, size_t i,
+			 uint64_t d, bool run, uint64_t es, struct iopgt_leaf *leaf)
+{
+	const unsigned s = lvl_shift(pt, wl);
+	uint64_t esz = BIT64(s);
+
+	leaf->level = pt->start_lvl_ + wl;
+	leaf->entries = 1;
+	if (run) {
+		size_t n = (size_t)1 << c_run_log2(pt, wl);
+		size_t rs = i & ~(n - 1);
+		uint64_t d0 = d_load(pt, tv, rs);
+		uint64_t rpa = c_leaf_pa(pt, wl, d0) & ~(esz * n - 1);
+		bool r;
+
+		for (size_t k = 0; k < n; k++) {
+			uint64_t dk = d_load(pt, tv, rs + k);
+
+			if (c_kind(pt, wl, dk, &r) != D_LEAF || !r ||
+			    c_retarget(pt, wl, dk, wl, 0, true) != c_retarget(pt, wl, d0, wl, 0, true) ||
+			    c_leaf_pa(pt, wl, dk) != (pt_is_v7s(pt) ? rpa : rpa + k * esz))
+				return IOPGT_ERR_CORRUPT;
+		}
+		leaf->m.iova = es - (uint64_t)(i - rs) * esz;
+		leaf->m.pa = rpa;
+		leaf->m.size = esz * n;
+		leaf->entries = (unsigned)n;
+		d = d0;
+	} else {
+		leaf->m.iova = es;
+		leaf->m.pa = c_leaf_pa(pt, wl, d);
+		leaf->m.size = esz;
+	}
+	leaf->m.prot = c_leaf_prot(pt, wl, d);
+	leaf->desc = d;
+	return IOPGT_OK;
+}
+
+int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
+{
+	const void *tv;
+	uint64_t off;
+
+	if (!pt_live(pt) || !m)
+		return IOPGT_ERR_INVAL;
+	if (iova < pt->va_base_ || (off = iova - pt->va_base_) >> pt->ias_)
+		return IOPGT_ERR_RANGE;
+	tv = pt->root_;
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		size_t i = lvl_index(pt, wl, off);
+		uint64_t d = d_load(pt, tv, i);
+		bool run;
+
+		switch (c_kind(pt, wl, d, &run)) {
+		case D_INVALID:
+			return IOPGT_ERR_NOENT;
+		case D_TABLE:
+			if (wl + 1u >= pt->levels_)
+				return IOPGT_ERR_CORRUPT;
+			tv = tbl_va(pt, c_table_pa(pt, wl, d));
+			if (!tv)
+				return IOPGT_ERR_CORRUPT;
+			break;
+		case D_LEAF: {
+			struct iopgt_leaf leaf;
+			int err = leaf_describe(pt, wl, tv, i, d, run,
+						off & ~(BIT64(lvl_shift(pt, wl)) - 1), &leaf);
+
+			if (err)
+				return err;
+			*m = leaf.m;
+			m->iova += pt->va_base_;
+			return IOPGT_OK;
+		}
+		default:
+			return IOPGT_ERR_CORRUPT;
+		}
+	}
+	return IOPGT_ERR_CORRUPT;
+}
+
+static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,
+		    uint64_t hi, iopgt_leaf_fn fn, void *ctx)
+{
+	const unsigned s = lvl_shift(pt, wl);
+	const uint64_t esz = BIT64(s);
+	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
+	uint64_t es = lo & ~(esz - 1);
+
+	for (size_t i = i0; i <= i1; i++, es += esz) {
+		uint64_t d = d_load(pt, tv, i);
+		bool run;
+		int ret;
+
+		switch (c_kind(pt, wl, d, &run)) {
+		case D_INVALID:
+			break;
+		case D_TABLE: {
+			const void *cva;
+
+			if (wl + 1u >= pt->levels_)
+				return IOPGT_ERR_CORRUPT;
+			cva = tbl_va(pt, c_table_pa(pt, wl, d));
+			if (!cva)
+				return IOPGT_ERR_CORRUPT;
+			ret = walk_tbl(pt, wl + 1, cva, lo > es ? lo : es,
+				       hi < es + esz ? hi : es + esz, fn, ctx);
+			if (ret)
+				return ret;
+			break;
+		}
+		case D_LEAF: {
+			struct iopgt_leaf leaf;
+
+			ret = leaf_describe(pt, wl, tv, i, d, run, es, &leaf);
+			if (ret)
+				return ret;
+			if (leaf.entries > 1) {
+				/* skip the rest of the run */
+				size_t rs = i & ~((size_t)leaf.entries - 1);
+
+				es = leaf.m.iova + (uint64_t)(leaf.entries - 1) * esz;
+				i = rs + leaf.entries - 1;
+			}
+			leaf.m.iova += pt->va_base_;
+			ret = fn(ctx, &leaf);
+			if (ret)
+				return ret;
+			break;
+		}
+		default:
+			return IOPGT_ERR_CORRUPT;
+		}
+		if (i >= i1)
+			break;
+	}
+	return IOPGT_OK;
+}
+
+int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_fn fn, void *ctx)
+{
+	uint64_t off;
+
+	if (!pt_live(pt) || !fn)
+		return IOPGT_ERR_INVAL;
+	if (!size) {
+		iova = pt->va_base_;
+		size = BIT64(pt->ias_);
+	}
+	if (iova < pt->va_base_)
+		return IOPGT_ERR_RANGE;
+	off = iova - pt->va_base_;
+	if (off >> pt->ias_ || size > BIT64(pt->ias_) - off)
+		return IOPGT_ERR_RANGE;
+	return walk_tbl(pt, 0, pt->root_, off, off + size, fn, ctx);
+}
+
+void iopgt_free_all(struct iopgt *pt)
+{
+	free_subtree(pt, 0, pt->root_, pt->root_pa_);
+	pt->mem_.free(pt->mem_.ctx, pt->root_, pt->root_pa_, pt->root_size_);
+	pt->table_bytes_ = 0;
+	pt->tables_ = 0;
+}
