@@ -57,17 +57,17 @@
 /* attribute bits carried over when a leaf is rewritten at another level */
 #define LPAE_ATTR_MASK (MASK64(11, 2) | MASK64(63, 50))
 
-static inline bool lpae_pa52(const struct iopgt *pt)
+IOPGT_INLINE bool lpae_pa52(const struct iopgt *pt)
 {
 	return pt->oas_ == 52;
 }
 
-static inline unsigned lpae_addr_top(const struct iopgt *pt)
+IOPGT_INLINE unsigned lpae_addr_top(const struct iopgt *pt)
 {
 	return (pt->fmt_ == IOPGT_FMT_ARM32_S1 || pt->fmt_ == IOPGT_FMT_ARM32_S2) ? 39 : 47;
 }
 
-static inline uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
+IOPGT_INLINE uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
 {
 	uint64_t d = pa & MASK64(47, 12);
 
@@ -76,7 +76,7 @@ static inline uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
 	return d;
 }
 
-static inline uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
+IOPGT_INLINE uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
 {
 	uint64_t pa = d & MASK64(lpae_addr_top(pt), shift);
 
@@ -86,7 +86,7 @@ static inline uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigne
 }
 
 /* May walk level wl hold a block (or page) architecturally? */
-static inline bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
 {
 	unsigned lvl = pt->start_lvl_ + wl;
 
@@ -99,7 +99,7 @@ static inline bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
 	return lvl >= 2 || (lvl == 1 && lpae_pa52(pt)); /* 64K: 4T blocks with FEAT_LPA */
 }
 
-static inline unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 {
 	unsigned lvl = pt->start_lvl_ + wl;
 
@@ -111,7 +111,7 @@ static inline unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 	return 5;
 }
 
-static inline uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
+IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
 				 bool run)
 {
 	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID | LPAE_AF;
@@ -160,7 +160,7 @@ static inline uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t p
 	return d;
 }
 
-static inline enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+IOPGT_INLINE enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
 {
 	*run = false;
 	if (!(d & LPAE_VALID))
@@ -177,12 +177,12 @@ static inline enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t
 	return D_LEAF;
 }
 
-static inline uint64_t lpae_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+IOPGT_INLINE uint64_t lpae_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	return lpae_dec_addr(pt, d, lvl_shift(pt, wl));
 }
 
-static inline uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
+IOPGT_INLINE uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	uint32_t prot = 0;
 
@@ -219,7 +219,7 @@ static inline uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint6
 	return prot;
 }
 
-static inline uint64_t lpae_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
+IOPGT_INLINE uint64_t lpae_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
 {
 	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID | LPAE_TYPE;
 
@@ -229,13 +229,13 @@ static inline uint64_t lpae_table(const struct iopgt *pt, unsigned wl, uint64_t 
 	return d;
 }
 
-static inline uint64_t lpae_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+IOPGT_INLINE uint64_t lpae_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	(void)wl;
 	return lpae_dec_addr(pt, d, pt->gshift_);
 }
 
-static inline uint64_t lpae_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
+IOPGT_INLINE uint64_t lpae_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
 				     unsigned to_wl, uint64_t pa, bool run)
 {
 	uint64_t n = (d & LPAE_ATTR_MASK & ~LPAE_CONT) | lpae_enc_addr(pt, pa) | LPAE_VALID;
@@ -248,7 +248,7 @@ static inline uint64_t lpae_retarget(const struct iopgt *pt, unsigned wl, uint64
 	return n;
 }
 
-static inline bool lpae_can_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
+IOPGT_INLINE bool lpae_can_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
 				     unsigned to_wl)
 {
 	(void)pt; (void)wl; (void)d; (void)to_wl;

@@ -16,6 +16,12 @@
 #define IOPGT_DEAD  0x64656164u /* after iopgt_fini */
 #define IOPGT_MAXLVL 4
 
+#if defined(__GNUC__)
+#define IOPGT_INLINE static inline __attribute__((always_inline))
+#else
+#define IOPGT_INLINE static inline
+#endif
+
 #define BIT64(n) ((uint64_t)1 << (n))
 #define MASK64(hi, lo) (((~(uint64_t)0) >> (63 - (hi))) & ~(BIT64(lo) - 1))
 
@@ -24,35 +30,35 @@ static inline bool pt_live(const struct iopgt *pt)
 	return pt && pt->magic_ == IOPGT_MAGIC;
 }
 
-static inline bool pt_is_v7s(const struct iopgt *pt)
+IOPGT_INLINE bool pt_is_v7s(const struct iopgt *pt)
 {
 	return pt->fmt_ == IOPGT_FMT_ARMV7S;
 }
 
-static inline bool pt_is_s2(const struct iopgt *pt)
+IOPGT_INLINE bool pt_is_s2(const struct iopgt *pt)
 {
 	return pt->fmt_ == IOPGT_FMT_ARM64_S2 || pt->fmt_ == IOPGT_FMT_ARM32_S2;
 }
 
 /* log2 of the bytes one entry at walk level @wl translates */
-static inline unsigned lvl_shift(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE unsigned lvl_shift(const struct iopgt *pt, unsigned wl)
 {
 	return pt->gshift_ + pt->stride_ * (pt->levels_ - 1 - wl);
 }
 
 /* index bits of a table at walk level @wl */
-static inline unsigned lvl_bits(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE unsigned lvl_bits(const struct iopgt *pt, unsigned wl)
 {
 	return wl == 0 ? pt->root_bits_ : pt->stride_;
 }
 
 /* bytes of a (non-root) table at walk level @wl */
-static inline size_t tbl_size(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE size_t tbl_size(const struct iopgt *pt, unsigned wl)
 {
 	return (size_t)1 << (lvl_bits(pt, wl) + pt->dshift_);
 }
 
-static inline unsigned lvl_index(const struct iopgt *pt, unsigned wl, uint64_t iova)
+IOPGT_INLINE unsigned lvl_index(const struct iopgt *pt, unsigned wl, uint64_t iova)
 {
 	return (unsigned)((iova >> lvl_shift(pt, wl)) & (BIT64(lvl_bits(pt, wl)) - 1));
 }
@@ -90,61 +96,67 @@ enum dkind {
 #include "codec_lpae.h"
 #include "codec_v7s.h"
 
-static inline uint64_t c_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
+IOPGT_INLINE uint64_t c_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
 			      bool run)
 {
 	return pt_is_v7s(pt) ? v7s_leaf(pt, wl, pa, prot, run) : lpae_leaf(pt, wl, pa, prot, run);
 }
 
-static inline uint64_t c_run_step(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE uint64_t c_run_step(const struct iopgt *pt, unsigned wl)
 {
 	return pt_is_v7s(pt) ? 0 : BIT64(lvl_shift(pt, wl));
 }
 
-static inline enum dkind c_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+IOPGT_INLINE enum dkind c_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
 {
 	return pt_is_v7s(pt) ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
 }
 
-static inline uint64_t c_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+IOPGT_INLINE uint64_t c_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	return pt_is_v7s(pt) ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
 }
 
-static inline uint32_t c_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
+IOPGT_INLINE uint32_t c_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	return pt_is_v7s(pt) ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
 }
 
-static inline uint64_t c_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
+IOPGT_INLINE uint64_t c_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
 {
 	return pt_is_v7s(pt) ? v7s_table(pt, wl, pa) : lpae_table(pt, wl, pa);
 }
 
-static inline uint64_t c_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
+IOPGT_INLINE uint64_t c_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	return pt_is_v7s(pt) ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d);
 }
 
-static inline uint64_t c_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
+IOPGT_INLINE uint64_t c_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
 				  unsigned to_wl, uint64_t pa, bool run)
 {
 	return pt_is_v7s(pt) ? v7s_retarget(pt, wl, d, to_wl, pa, run)
 			     : lpae_retarget(pt, wl, d, to_wl, pa, run);
 }
 
-static inline bool c_can_retarget(const struct iopgt *pt, unsigned wl, uint64_t d, unsigned to_wl)
+IOPGT_INLINE bool c_can_retarget(const struct iopgt *pt, unsigned wl, uint64_t d, unsigned to_wl)
 {
 	return pt_is_v7s(pt) ? v7s_can_retarget(pt, wl, d, to_wl) : lpae_can_retarget(pt, wl, d, to_wl);
 }
 
-static inline unsigned c_run_log2(const struct iopgt *pt, unsigned wl)
+/* Can a leaf at @wl (a run's, with @run) hold output address @pa? */
+IOPGT_INLINE bool c_can_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, bool run)
+{
+	return pt_is_v7s(pt) ? v7s_can_leaf(pt, wl, pa, run) : true;
+}
+
+IOPGT_INLINE unsigned c_run_log2(const struct iopgt *pt, unsigned wl)
 {
 	return pt_is_v7s(pt) ? v7s_run_log2(pt, wl) : lpae_run_log2(pt, wl);
 }
 
 /* Descriptor access: 8-byte (LPAE) or 4-byte (v7s) entries. */
-static inline uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx)
+IOPGT_INLINE uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx)
 {
 	if (pt->dshift_ == 2)
 		return ((const volatile uint32_t *)tbl)[idx];

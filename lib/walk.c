@@ -104,6 +104,12 @@ struct op {
 	/* tables allocated by prepare, linked through their first bytes */
 	void *pool;
 	uint64_t pool_pa;
+	/* subtree_empties() results, at most two partial tables per level */
+	struct {
+		const void *tv;
+		bool empties;
+	} ecache[IOPGT_MAXLVL][2];
+	uint8_t ecount[IOPGT_MAXLVL];
 	/* scratch */
 	void *scratch;
 	uint64_t scratch_pa;
@@ -116,7 +122,7 @@ struct pool_link {
 	uint64_t next_pa;
 };
 
-static void rec_dirty(struct op *op, void *va, uint64_t pa, size_t len)
+IOPGT_INLINE void rec_dirty(struct op *op, void *va, uint64_t pa, size_t len)
 {
 	if (va == op->e1va && pa == op->e1pa) {
 		if (op->commit)
@@ -154,7 +160,7 @@ static void rec_store2(struct op *op, void *ptr, uint64_t val, uint64_t pa)
 	op->nw++;
 }
 
-static void rec_tlb(struct op *op, uint64_t iova, uint64_t size, unsigned gshift, int kind,
+IOPGT_INLINE void rec_tlb(struct op *op, uint64_t iova, uint64_t size, unsigned gshift, int kind,
 		    bool late)
 {
 	struct trec *l = &op->tlast;
@@ -353,6 +359,8 @@ static void op_init(struct op *op, struct iopgt *pt)
 	op->scratch = NULL;
 	op->scratch_pa = 0;
 	op->scratch_size = 0;
+	for (unsigned i = 0; i < IOPGT_MAXLVL; i++)
+		op->ecount[i] = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -540,7 +548,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 
 	while (size) {
 		/* a contiguous run, then a single leaf, then a next-level table */
-		if (c && !((off | pa) & (rsz - 1)) && size >= rsz) {
+		if (c && !((off | pa) & (rsz - 1)) && size >= rsz && c_can_leaf(pt, wl, pa, true)) {
 			size_t n = (size_t)1 << c;
 
 			if (!fresh) {
@@ -568,24 +576,50 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 			size -= rsz;
 			continue;
 		}
-		if (leaf_ok && !((off | pa) & (esz - 1)) && size >= esz) {
-			if (!fresh) {
-				bool run;
-				enum dkind k = c_kind(pt, wl, d_load(pt, tv, idx), &run);
+		if (leaf_ok && !((off | pa) & (esz - 1)) && size >= esz &&
+		    c_can_leaf(pt, wl, pa, false)) {
+			/* a batch of single leaves: up to the table's end, the
+			 * size's, or the next place a run fits */
+			size_t n = ((size_t)1 << lvl_bits(pt, wl)) - idx;
 
-				if (k == D_BAD)
-					return IOPGT_ERR_CORRUPT;
-				if (k != D_INVALID)
-					return IOPGT_ERR_EXIST;
+			if (n > size >> s)
+				n = (size_t)(size >> s);
+			if (c && !((off ^ pa) & (rsz - 1))) {
+				size_t to_run = (size_t)(((rsz - (off & (rsz - 1))) & (rsz - 1)) >> s);
+
+				if (to_run && to_run < n)
+					n = to_run;
 			}
-			if (op->commit)
-				d_store(pt, tv, idx, c_leaf(pt, wl, pa, prot, false));
+			if (pt_is_v7s(pt) && (pt->quirks_ & IOPGT_QUIRK_MTK_EXT)) {
+				/* PA[34:32] sit apart: stay below the next 4 GiB */
+				size_t to4g = (size_t)((BIT64(32) - (pa & (BIT64(32) - 1))) >> s);
+
+				if (to4g < n)
+					n = to4g;
+			}
+			if (!fresh) {
+				for (size_t i = 0; i < n; i++) {
+					bool run;
+					enum dkind k = c_kind(pt, wl, d_load(pt, tv, idx + i), &run);
+
+					if (k == D_BAD)
+						return IOPGT_ERR_CORRUPT;
+					if (k != D_INVALID)
+						return IOPGT_ERR_EXIST;
+				}
+			}
+			if (op->commit) {
+				uint64_t d = c_leaf(pt, wl, pa, prot, false);
+
+				for (size_t i = 0; i < n; i++, d += esz)
+					d_store(pt, tv, idx + i, d);
+			}
 			if (!fresh)
-				rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
-			idx++;
-			off += esz;
-			pa += esz;
-			size -= esz;
+				rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+			idx += n;
+			off += (uint64_t)n << s;
+			pa += (uint64_t)n << s;
+			size -= (uint64_t)n << s;
 			continue;
 		}
 
@@ -599,7 +633,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 		if (chunk > size)
 			chunk = size;
 		if (wl + 1u >= pt->levels_)
-			return IOPGT_ERR_INVAL; /* unreachable: pages always fit */
+			return IOPGT_ERR_NOTSUP; /* no leaf can hold this output address */
 		if (k == D_TABLE) {
 			uint64_t cpa = c_table_pa(pt, wl, d);
 			void *cva = tbl_va(pt, cpa);
@@ -641,6 +675,46 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 	return IOPGT_OK;
 }
 
+/*
+ * The hot path of a DMA mapping: one leaf into a table that exists. Returns
+ * 1 when the request is not of that shape (the general path takes it, and
+ * reports any error), 0 when done.
+ */
+static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	void *tv = pt->root_;
+	uint64_t tpa = pt->root_pa_;
+
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		const unsigned s = lvl_shift(pt, wl);
+		const size_t i = lvl_index(pt, wl, off);
+		uint64_t d = d_load(pt, tv, i);
+		bool run;
+
+		if (size == BIT64(s)) {
+			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
+			    c_kind(pt, wl, d, &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
+				return 1;
+			d = c_leaf(pt, wl, pa, prot, false);
+			d_store(pt, tv, i, d);
+			if (pt->sync_.fn) {
+				size_t dsz = (size_t)1 << pt->dshift_;
+				struct iopgt_range r = { (char *)tv + i * dsz, tpa + i * dsz, dsz };
+
+				pt->sync_.fn(pt->sync_.ctx, &r, 1);
+			}
+			return 0;
+		}
+		if (size > BIT64(s) || c_kind(pt, wl, d, &run) != D_TABLE || wl + 1u >= pt->levels_)
+			return 1;
+		tpa = c_table_pa(pt, wl, d);
+		tv = tbl_va(pt, tpa);
+		if (!tv)
+			return 1;
+	}
+	return 1;
+}
+
 int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	struct op op;
@@ -660,6 +734,8 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint3
 		prot &= ~IOPGT_CACHE;
 	if (pt_is_s2(pt))
 		prot &= ~IOPGT_PRIV;
+	if (!map_fast(pt, off, pa, size, prot))
+		return IOPGT_OK;
 
 	op_init(&op, pt);
 	err = map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
@@ -734,8 +810,11 @@ static int split_leaf(struct op *op, unsigned wl, uint64_t d, uint64_t es, uint6
 	return err;
 }
 
+static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi);
+
 /* Does the subtree at @tv (walk level @wl) become empty when [lo, hi) goes? */
-static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi)
+static bool subtree_empties_scan(struct op *op, unsigned wl, const void *tv, uint64_t lo,
+				 uint64_t hi)
 {
 	const struct iopgt *pt = op->pt;
 	const unsigned s = lvl_shift(pt, wl);
@@ -792,6 +871,29 @@ static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t
 			return false;
 	}
 	return true;
+}
+
+/*
+ * The same, remembered: both passes ask for the same tables, and a table's
+ * answer is also needed by its parent's; each is computed once per call.
+ */
+static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi)
+{
+	unsigned n = op->ecount[wl];
+	bool e;
+
+	for (unsigned k = 0; k < n; k++)
+		if (op->ecache[wl][k].tv == tv)
+			return op->ecache[wl][k].empties;
+	e = subtree_empties_scan(op, wl, tv, lo, hi);
+	if (op->err)
+		return false;
+	if (n < 2) {
+		op->ecache[wl][n].tv = tv;
+		op->ecache[wl][n].empties = e;
+		op->ecount[wl] = (uint8_t)(n + 1);
+	}
+	return e;
 }
 
 /* Drop the table at entry @idx: clear the one descriptor, invalidate the
@@ -952,6 +1054,76 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 	return IOPGT_OK;
 }
 
+/*
+ * The hot path of a DMA unmapping: exactly one leaf, in a table that keeps
+ * other live entries (or nothing mapped at all). Returns 1 when the request
+ * is not of that shape, 0 when done.
+ */
+static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	void *tv = pt->root_;
+	uint64_t tpa = pt->root_pa_;
+
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		const unsigned s = lvl_shift(pt, wl);
+		const uint64_t esz = BIT64(s);
+		const size_t i = lvl_index(pt, wl, off);
+		uint64_t d = d_load(pt, tv, i);
+		bool run;
+
+		if (size > esz || (off & (esz - 1)) + size > esz)
+			return 1;
+		switch (c_kind(pt, wl, d, &run)) {
+		case D_INVALID:
+			return 0; /* nothing mapped in the range */
+		case D_TABLE:
+			if (size == esz || wl + 1u >= pt->levels_)
+				return 1;
+			tpa = c_table_pa(pt, wl, d);
+			tv = tbl_va(pt, tpa);
+			if (!tv)
+				return 1;
+			continue;
+		case D_LEAF:
+			break;
+		default:
+			return 1;
+		}
+		if (run || size != esz)
+			return 1;
+		if (wl > 0) {
+			/* the table must keep a live entry, or it is freed */
+			const size_t n = (size_t)1 << lvl_bits(pt, wl);
+			size_t below = i, above = i + 1;
+			bool live = false;
+
+			while (!live && (below > 0 || above < n)) {
+				if (below > 0 && c_kind(pt, wl, d_load(pt, tv, --below), &run) != D_INVALID)
+					live = true;
+				else if (above < n &&
+					 c_kind(pt, wl, d_load(pt, tv, above++), &run) != D_INVALID)
+					live = true;
+			}
+			if (!live)
+				return 1;
+		}
+		d_store(pt, tv, i, 0);
+		if (pt->sync_.fn) {
+			size_t dsz = (size_t)1 << pt->dshift_;
+			struct iopgt_range r = { (char *)tv + i * dsz, tpa + i * dsz, dsz };
+
+			pt->sync_.fn(pt->sync_.ctx, &r, 1);
+		}
+		{
+			struct trec t = { off, size, (uint32_t)size, T_LEAF, 0 };
+
+			tlb_run(pt, &t, 1, false);
+		}
+		return 0;
+	}
+	return 1;
+}
+
 int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 {
 	struct op op;
@@ -963,6 +1135,8 @@ int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 	err = check_in(pt, iova, size, &off);
 	if (err)
 		return err;
+	if (!unmap_fast(pt, off, size))
+		return IOPGT_OK;
 	op_init(&op, pt);
 	err = unmap_tbl(&op, 0, pt->root_, pt->root_pa_, off, off + size);
 	if (err)

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iopgt-bench - time map, unmap and lookup, and count what a non-coherent
+ * walker would have to be given.
+ *
+ *   iopgt-bench lpae|v7s 0|1 [nolookup]
+ *
+ * lpae: IOPGT_FMT_ARM64_S1, 4K granule, IAS = OAS = 48, 1 GiB at iova 4 GiB,
+ * pa 512 GiB. v7s: IOPGT_FMT_ARMV7S, 256 MiB at iova 1 GiB, pa 2 GiB. The
+ * second argument says whether the walker is coherent (1: sync.fn NULL) or
+ * not (0: every range goes to a recorder that counts calls, bytes and
+ * distinct 64-byte lines per call). Every mapping is READ|WRITE|CACHE.
+ *
+ * One line per phase:
+ *   RES fmt=.. coh=.. phase=.. units=.. api_calls=.. ns_total=.. ns_per_unit=..
+ *       sync_calls=.. sync_bytes=.. clean_lines=.. table_bytes=..
+ * table_bytes is the table memory held after the phase.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <iopgt/backends.h>
+#include <iopgt/iopgt.h>
+
+struct bfmt {
+	const char *name;
+	enum iopgt_fmt fmt;
+	unsigned ias, oas;
+	uint64_t small, block;
+	uint64_t iova_base, pa_base, span;
+};
+
+static const struct bfmt fmt_lpae = {
+	"LPAE-S1", IOPGT_FMT_ARM64_S1, 48, 48, 1u << 12, 1u << 21,
+	1ull << 32, 0x8000000000ull, 1ull << 30,
+};
+static const struct bfmt fmt_v7s = {
+	"V7S", IOPGT_FMT_ARMV7S, 32, 32, 1u << 12, 1u << 20,
+	0x40000000ull, 0x80000000ull, 256ull << 20,
+};
+
+static const struct bfmt *F;
+static int coherent;
+static struct iopgt_recorder rec;
+static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
+
+struct snap {
+	uint64_t calls, bytes, lines;
+	uint64_t ns;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void take(struct snap *s)
+{
+	s->calls = rec.total_calls;
+	s->bytes = rec.total_bytes;
+	s->lines = rec.total_lines;
+	s->ns = now_ns();
+}
+
+static uint64_t held(const struct iopgt *pt)
+{
+	struct iopgt_stats st;
+
+	if (!pt || iopgt_get_stats(pt, &st))
+		return 0;
+	return st.table_bytes;
+}
+
+static void report(const char *fmtname, const char *phase, const struct snap *a, uint64_t units,
+		   uint64_t api_calls, const struct iopgt *pt)
+{
+	struct snap b;
+	uint64_t ns;
+
+	take(&b);
+	ns = b.ns - a->ns;
+	printf("RES fmt=%s coh=%d phase=%s units=%llu api_calls=%llu ns_total=%llu "
+	       "ns_per_unit=%.3f sync_calls=%llu sync_bytes=%llu clean_lines=%llu "
+	       "table_bytes=%llu\n",
+	       fmtname, coherent, phase, (unsigned long long)units,
+	       (unsigned long long)api_calls, (unsigned long long)ns,
+	       units ? (double)ns / (double)units : 0.0,
+	       (unsigned long long)(b.calls - a->calls), (unsigned long long)(b.bytes - a->bytes),
+	       (unsigned long long)(b.lines - a->lines), (unsigned long long)held(pt));
+	fflush(stdout);
+}
+
+static void die(const char *what, uint64_t i, int err)
+{
+	fprintf(stderr, "FAIL: %s at %llu: %s\n", what, (unsigned long long)i,
+		iopgt_strerror(err));
+	exit(2);
+}
+
+/*
+ * v7s tables must sit below 4 GiB of walker address space: give them an
+ * arena with its own addresses (pa = offset + 256 MiB), a bump allocator and
+ * a free list per size. LPAE uses the built-in allocator.
+ */
+#define ARENA_SIZE (64u << 20)
+#define ARENA_PA 0x10000000ull
+static char *arena;
+static size_t arena_used;
+static void *free_list[32];
+
+static void *arena_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
+{
+	unsigned k = 0;
+	void *p;
+
+	(void)ctx;
+	while (((size_t)1 << k) < size)
+		k++;
+	size = (size_t)1 << k;
+	if (align < size)
+		align = size;
+	if (free_list[k]) {
+		p = free_list[k];
+		free_list[k] = *(void **)p;
+	} else {
+		arena_used = (arena_used + align - 1) & ~(align - 1);
+		if (arena_used + size > ARENA_SIZE)
+			return NULL;
+		p = arena + arena_used;
+		arena_used += size;
+	}
+	*pa = ARENA_PA + (uint64_t)((char *)p - arena);
+	return p;
+}
+
+static void arena_free(void *ctx, void *va, uint64_t pa, size_t size)
+{
+	unsigned k = 0;
+
+	(void)ctx;
+	(void)pa;
+	while (((size_t)1 << k) < size)
+		k++;
+	*(void **)va = free_list[k];
+	free_list[k] = va;
+}
+
+static void *arena_p2v(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	if (pa < ARENA_PA || pa - ARENA_PA >= ARENA_SIZE)
+		return NULL;
+	return arena + (pa - ARENA_PA);
+}
+
+static void new_pt(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes)
+{
+	struct iopgt_cfg cfg;
+	int err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fmt = f->fmt;
+	cfg.ias = f->ias;
+	cfg.oas = f->oas;
+	cfg.pgsizes = pgsizes;
+	if (!coherent)
+		cfg.sync = iopgt_recorder_sync(&rec);
+	if (f->fmt == IOPGT_FMT_ARMV7S) {
+		if (!arena && !(arena = aligned_alloc(1u << 16, ARENA_SIZE)))
+			exit(1);
+		cfg.mem.alloc = arena_alloc;
+		cfg.mem.free = arena_free;
+		cfg.mem.phys_to_virt = arena_p2v;
+	}
+	err = iopgt_init(pt, &cfg);
+	if (err)
+		die("iopgt_init", 0, err);
+}
+
+static uint64_t map_1by1(struct iopgt *pt, const struct bfmt *f, uint64_t pg, uint64_t span)
+{
+	uint64_t n = span / pg;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int err = iopgt_map(pt, f->iova_base + i * pg, f->pa_base + i * pg, pg, PROT);
+
+		if (err)
+			die("map_1by1", i, err);
+	}
+	return n;
+}
+
+static uint64_t unmap_1by1(struct iopgt *pt, const struct bfmt *f, uint64_t pg, uint64_t span)
+{
+	uint64_t n = span / pg;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int err = iopgt_unmap(pt, f->iova_base + i * pg, pg);
+
+		if (err)
+			die("unmap_1by1", i, err);
+	}
+	return n;
+}
+
+#define NLOOKUP 1000000u
+static uint64_t *lookup_iova;
+static int do_lookups;
+
+static void make_lookups(void)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+
+	lookup_iova = malloc(NLOOKUP * sizeof(*lookup_iova));
+	if (!lookup_iova)
+		exit(1);
+	for (unsigned i = 0; i < NLOOKUP; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		lookup_iova[i] = F->iova_base + (x % F->span);
+	}
+}
+
+static void lookups(const struct iopgt *pt, const char *phase)
+{
+	struct snap s;
+	unsigned long bad = 0;
+	volatile uint64_t sink;
+	uint64_t acc = 0;
+
+	if (!do_lookups)
+		return;
+	take(&s);
+	for (unsigned i = 0; i < NLOOKUP; i++) {
+		struct iopgt_mapping m;
+		uint64_t iova = lookup_iova[i], pa = 0;
+
+		if (!iopgt_lookup(pt, iova, &m))
+			pa = m.pa + (iova - m.iova);
+		acc += pa;
+		bad += pa != F->pa_base + (iova - F->iova_base);
+	}
+	sink = acc;
+	(void)sink;
+	report(F->name, phase, &s, NLOOKUP, NLOOKUP, pt);
+	if (bad)
+		die("lookup mismatches", bad, 0);
+}
+
+/*
+ * The speed limit for a bulk map on this machine: the same number of
+ * descriptor bytes written by a plain loop into memory of the same size as
+ * the leaf tables (allocated and touched beforehand).
+ */
+static void store_loop(const struct bfmt *f, unsigned dsize)
+{
+	uint64_t n = f->span / f->small;
+	size_t bytes = (size_t)n * dsize;
+	void *mem = aligned_alloc(4096, bytes);
+	struct snap s;
+
+	if (!mem)
+		exit(1);
+	memset(mem, 0, bytes);
+	take(&s);
+	if (dsize == 8) {
+		volatile uint64_t *d = mem;
+		uint64_t v = f->pa_base | 0xf47;
+
+		for (uint64_t i = 0; i < n; i++, v += f->small)
+			d[i] = v;
+	} else {
+		volatile uint32_t *d = mem;
+		uint32_t v = (uint32_t)f->pa_base | 0x476;
+
+		for (uint64_t i = 0; i < n; i++, v += (uint32_t)f->small)
+			d[i] = v;
+	}
+	report(f->name, "storeloop_bulk", &s, n, 0, NULL);
+	free(mem);
+}
+
+static void bulk_phases(const struct bfmt *f, uint64_t pgsizes, uint64_t pg, const char *map_ph,
+			const char *unmap_ph, const char *lookup_ph)
+{
+	struct iopgt pt;
+	struct snap s;
+	int err;
+
+	new_pt(&pt, f, pgsizes);
+	take(&s);
+	err = iopgt_map(&pt, f->iova_base, f->pa_base, f->span, PROT);
+	if (err)
+		die(map_ph, 0, err);
+	report(f->name, map_ph, &s, f->span / pg, 1, &pt);
+	if (lookup_ph)
+		lookups(&pt, lookup_ph);
+	take(&s);
+	err = iopgt_unmap(&pt, f->iova_base, f->span);
+	if (err)
+		die(unmap_ph, 0, err);
+	report(f->name, unmap_ph, &s, f->span / pg, 1, &pt);
+	iopgt_fini(&pt);
+}
+
+int main(int argc, char **argv)
+{
+	static struct iopgt_rec_call calls[1];
+	struct iopgt pt;
+	struct snap s;
+	uint64_t n;
+
+	if (argc < 3 || (strcmp(argv[1], "lpae") && strcmp(argv[1], "v7s"))) {
+		fprintf(stderr, "usage: %s lpae|v7s 0|1 [nolookup]\n", argv[0]);
+		return 1;
+	}
+	F = !strcmp(argv[1], "v7s") ? &fmt_v7s : &fmt_lpae;
+	coherent = atoi(argv[2]);
+	do_lookups = !(argc > 3 && !strcmp(argv[3], "nolookup"));
+	/* counting only: no range log, no call log */
+	iopgt_recorder_init(&rec, NULL, 0, calls, 0, NULL);
+	if (do_lookups)
+		make_lookups();
+
+	/* 1. 4K pages, one call per page */
+	take(&s);
+	new_pt(&pt, F, F->small);
+	report(F->name, "alloc", &s, 1, 1, &pt);
+	take(&s);
+	n = map_1by1(&pt, F, F->small, F->span);
+	report(F->name, "map4k_1by1", &s, n, n, &pt);
+	lookups(&pt, "lookup4k_after_1by1");
+	take(&s);
+	n = unmap_1by1(&pt, F, F->small, F->span);
+	report(F->name, "unmap4k_1by1", &s, n, n, &pt);
+	iopgt_fini(&pt);
+
+	/* 2. 4K pages, one call for the whole range */
+	bulk_phases(F, F->small, F->small, "map4k_bulk", "unmap4k_bulk", "lookup4k");
+
+	/* 3. blocks (2M; 1M sections for v7s), one call per block */
+	new_pt(&pt, F, F->small | F->block);
+	take(&s);
+	n = map_1by1(&pt, F, F->block, F->span);
+	report(F->name, "mapblk_1by1", &s, n, n, &pt);
+	lookups(&pt, "lookupblk");
+	take(&s);
+	n = unmap_1by1(&pt, F, F->block, F->span);
+	report(F->name, "unmapblk_1by1", &s, n, n, &pt);
+	iopgt_fini(&pt);
+
+	/* 4. blocks, one call */
+	bulk_phases(F, F->small | F->block, F->block, "mapblk_bulk", "unmapblk_bulk", NULL);
+
+	/* extra: the store-loop limit, and the other granules */
+	store_loop(F, F == &fmt_v7s ? 4 : 8);
+	if (F == &fmt_lpae) {
+		bulk_phases(F, 1u << 14, 1u << 14, "map16k_bulk", "unmap16k_bulk", NULL);
+		bulk_phases(F, 1u << 16, 1u << 16, "map64k_bulk", "unmap64k_bulk", NULL);
+	}
+	free(lookup_iova);
+	return 0;
+}
