@@ -35,17 +35,31 @@ size_t fmt_hex(char *buf, size_t len, size_t pos, uint64_t v)
 	return fmt_str(buf, len, pos, tmp);
 }
 
+/* decimal without division (32-bit targets would need a runtime helper) */
 static size_t fmt_dec(char *buf, size_t len, size_t pos, uint64_t v)
 {
+	static const uint64_t pow10[] = {
+		10000000000000000000ull, 1000000000000000000ull, 100000000000000000ull,
+		10000000000000000ull, 1000000000000000ull, 100000000000000ull,
+		10000000000000ull, 1000000000000ull, 100000000000ull, 10000000000ull,
+		1000000000ull, 100000000ull, 10000000ull, 1000000ull, 100000ull,
+		10000ull, 1000ull, 100ull, 10ull, 1ull,
+	};
 	char tmp[21];
-	int n = 20;
+	int n = 0;
 
+	for (unsigned k = 0; k < sizeof(pow10) / sizeof(pow10[0]); k++) {
+		char digit = '0';
+
+		while (v >= pow10[k]) {
+			v -= pow10[k];
+			digit++;
+		}
+		if (digit != '0' || n || k + 1 == sizeof(pow10) / sizeof(pow10[0]))
+			tmp[n++] = digit;
+	}
 	tmp[n] = '\0';
-	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return fmt_str(buf, len, pos, tmp + n);
+	return fmt_str(buf, len, pos, tmp);
 }
 
 /* 4096 -> "4K", 2 MiB -> "2M"; sizes that are no power of 1024 in hex */

@@ -100,8 +100,15 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		while (ias - g > stride * (levels - 1) + stride + 4)
 			levels++;
 	} else {
-		levels = (ias - g + stride - 1) / stride;
+		/* ceil((ias - g) / stride), without a division: 32-bit Arm
+		 * targets would call a runtime helper for it */
+		levels = 1;
+		while (ias - g > stride * levels)
+			levels++;
 	}
+	/* the 4K granule cannot start at level 3 (that needs FEAT_TTST) */
+	if (g == 12 && levels < 2)
+		levels = 2;
 	root_bits = ias - g - stride * (levels - 1);
 	if (a32 && levels > 3)
 		return IOPGT_ERR_INVAL;

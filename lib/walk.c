@@ -74,7 +74,7 @@ enum { T_LEAF, T_WALK };
 
 struct trec {            /* a TLB invalidation */
 	uint64_t iova, size;
-	uint32_t granule;
+	uint64_t granule;
 	uint8_t kind, late;
 };
 
@@ -174,7 +174,7 @@ IOPGT_INLINE void rec_tlb(struct op *op, uint64_t iova, uint64_t size, unsigned 
 	}
 	l->iova = iova;
 	l->size = size;
-	l->granule = (uint32_t)BIT64(gshift);
+	l->granule = BIT64(gshift);
 	l->kind = (uint8_t)kind;
 	l->late = late;
 	op->thave = true;
@@ -429,11 +429,15 @@ static void tlb_run(const struct iopgt *pt, const struct trec *t, size_t n, bool
 		if ((bool)t[i].late != late)
 			continue;
 		uint64_t iova = pt->va_base_ + t[i].iova;
+		/* a granule size_t cannot hold (4T blocks on a 32-bit host):
+		 * the translation granule, which is never wrong */
+		size_t granule = t[i].granule > (uint64_t)SIZE_MAX ? (size_t)BIT64(pt->gshift_)
+								    : (size_t)t[i].granule;
 
 		if (t[i].kind == T_LEAF && tlb->flush_leaf)
-			tlb->flush_leaf(tlb->ctx, iova, t[i].size, t[i].granule);
+			tlb->flush_leaf(tlb->ctx, iova, t[i].size, granule);
 		else if (tlb->flush_walk)
-			tlb->flush_walk(tlb->ctx, iova, t[i].size, t[i].granule);
+			tlb->flush_walk(tlb->ctx, iova, t[i].size, granule);
 		else if (tlb->flush_all && !all_done) {
 			tlb->flush_all(tlb->ctx);
 			all_done = true;
@@ -543,8 +547,15 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 	const size_t first = lvl_index(pt, wl, off);
 	size_t idx = first;
 
-	if (fresh && !op->commit && wl + 1u == pt->levels_)
-		return IOPGT_OK; /* nothing to check or count in a new last-level table */
+	if (fresh && !op->commit && wl + 1u == pt->levels_) {
+		/* nothing to count in a new last-level table; only whether its
+		 * leaves can hold the output range (v7s pages stop at 4 GiB) */
+		uint64_t lastpa = pa + size - BIT64(s);
+
+		if (!c_can_leaf(pt, wl, pa, false) || !c_can_leaf(pt, wl, lastpa, false))
+			return IOPGT_ERR_NOTSUP;
+		return IOPGT_OK;
+	}
 
 	while (size) {
 		/* a contiguous run, then a single leaf, then a next-level table */
@@ -730,8 +741,8 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint3
 		return err;
 	if (pa + size < pa || (pt->oas_ < 64 && (pa + size - 1) >> pt->oas_))
 		return IOPGT_ERR_RANGE;
-	if (prot & IOPGT_MMIO)
-		prot &= ~IOPGT_CACHE;
+	/* MMIO overrides CACHE in the codecs, which still see both: Linux
+	 * derives shareability from CACHE alone */
 	if (pt_is_s2(pt))
 		prot &= ~IOPGT_PRIV;
 	if (!map_fast(pt, off, pa, size, prot))
@@ -1022,10 +1033,23 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 				}
 			}
 			if (covered) {
+				/* this leaf and the covered leaves right after it */
+				size_t n = 1;
+
+				while (i + n <= i1 && es + (n + 1) * esz <= hi) {
+					bool r;
+
+					if (c_kind(pt, wl, d_load(pt, tv, i + n), &r) != D_LEAF || r)
+						break;
+					n++;
+				}
 				if (op->commit)
-					d_store(pt, tv, i, 0);
-				rec_dirty(op, (char *)tv + (i << dsh), tpa + (i << dsh), (size_t)1 << dsh);
-				rec_tlb(op, es, esz, s, T_LEAF, false);
+					for (size_t k = 0; k < n; k++)
+						d_store(pt, tv, i + k, 0);
+				rec_dirty(op, (char *)tv + (i << dsh), tpa + (i << dsh), n << dsh);
+				rec_tlb(op, es, n * esz, s, T_LEAF, false);
+				i += n - 1;
+				es += (n - 1) * esz;
 			} else {
 				bool inplace = pt->quirks_ & IOPGT_QUIRK_SPLIT_IN_PLACE;
 				uint64_t link;
@@ -1115,7 +1139,7 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 			pt->sync_.fn(pt->sync_.ctx, &r, 1);
 		}
 		{
-			struct trec t = { off, size, (uint32_t)size, T_LEAF, 0 };
+			struct trec t = { off, size, size, T_LEAF, 0 };
 
 			tlb_run(pt, &t, 1, false);
 		}
