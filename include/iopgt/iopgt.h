@@ -72,8 +72,9 @@ enum iopgt_fmt {
  * an equivalent table or by entries without the contiguous bit (FEAT_BBM
  * level 2 style): splits skip the break-before-make invalid window. */
 #define IOPGT_QUIRK_SPLIT_IN_PLACE (1u << 5)
-/* v7s: MediaTek 4GB mode: PA bits 32, 33, 34 in descriptor bits 9, 4, 5
- * (OAS up to 35) of sections and pages; implies nothing else. */
+/* v7s: MediaTek's PA extension: PA bits 32, 33, 34 in descriptor bits 9, 4,
+ * 5 of sections and pages (OAS up to 35). Those bits are permission bits
+ * otherwise, so it needs IOPGT_QUIRK_NO_PERMS too (as in Linux). */
 #define IOPGT_QUIRK_MTK_EXT     (1u << 6)
 /* v7s: write no permission bits (AP, XN): every descriptor allows read and
  * write, as MediaTek's M4U expects; prot READ/WRITE are still checked. */
