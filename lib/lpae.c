@@ -109,22 +109,32 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	/* the 4K granule cannot start at level 3 (that needs FEAT_TTST) */
 	if (g == 12 && levels < 2)
 		levels = 2;
-	root_bits = ias - g - stride * (levels - 1);
-	if (a32 && levels > 3)
-		return IOPGT_ERR_INVAL;
 	last = 3;
-	pt->levels_ = (uint8_t)levels;
-	pt->start_lvl_ = (uint8_t)(last + 1 - levels);
-	pt->dshift_ = 3;
-	pt->gshift_ = (uint8_t)g;
-	pt->stride_ = (uint8_t)stride;
-	pt->root_bits_ = (uint8_t)root_bits;
+	for (;;) {
+		root_bits = ias - g - stride * (levels - 1);
+		if (a32 && levels > 3)
+			return IOPGT_ERR_INVAL;
+		pt->levels_ = (uint8_t)levels;
+		pt->start_lvl_ = (uint8_t)(last + 1 - levels);
+		pt->dshift_ = 3;
+		pt->gshift_ = (uint8_t)g;
+		pt->stride_ = (uint8_t)stride;
+		pt->root_bits_ = (uint8_t)root_bits;
+		if (!cfg->pgsizes || !(pgsizes & ~lpae_possible_sizes(pt, true)))
+			break;
+		/*
+		 * Stage 2 concatenates to save a level; when that costs a block
+		 * size pgsizes asks for (1G blocks with the 4K granule and IAS
+		 * 31..34, as Linux configures it), start a level higher.
+		 */
+		if (!s2 || levels >= (a32 ? 3u : g == 12 ? 4u : 3u) ||
+		    ias - g <= stride * levels)
+			return IOPGT_ERR_INVAL;
+		levels++;
+	}
 	pt->va_base_ = (cfg->quirks & IOPGT_QUIRK_TTBR1) ? ~(uint64_t)0 << ias : 0;
-
 	if (!cfg->pgsizes)
 		pgsizes = lpae_possible_sizes(pt, false);
-	if (pgsizes & ~lpae_possible_sizes(pt, true))
-		return IOPGT_ERR_INVAL;
 	pt->pgsizes_ = pgsizes;
 	pt->leaf_lvls_ = 0;
 	for (unsigned wl = 0; wl < levels; wl++) {

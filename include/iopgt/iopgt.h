@@ -172,6 +172,12 @@ struct iopgt_tlb {
  * @pgsizes: the page, block and contiguous-run sizes map may use; the
  *           lowest set bit is the granule. 0 means the 4K granule with its
  *           page and block sizes (v7s: 4K, 64K, 1M, 16M).
+ *
+ * The start level follows from @ias (Arm ARM D8.2). Stage 2 concatenates up
+ * to 16 tables at the start level wherever that saves a level, unless
+ * @pgsizes asks for a block size that only a higher start level has (1G
+ * blocks with the 4K granule and IAS 31..34): it then starts higher.
+ * iopgt_get_stats() tells the level chosen.
  * @quirks:  IOPGT_QUIRK_* bits.
  * @mem, @sync, @tlb: the callbacks.
  */
