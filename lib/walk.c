@@ -150,6 +150,36 @@ static void rec_dirty_new(struct op *op, void *va, uint64_t pa, size_t len)
 	}
 }
 
+/*
+ * The one way the walker writes descriptors into a table: @n entries from
+ * @idx, the first @d, each next one @step more. A live table's stores are
+ * recorded as one dirty span; a fresh table needs no record, since the whole
+ * table was recorded when it was taken. The prepare pass only counts.
+ */
+IOPGT_INLINE void put(struct op *op, void *tv, uint64_t tpa, bool fresh, size_t idx, size_t n,
+		      uint64_t d, uint64_t step)
+{
+	const unsigned dsh = op->pt->dshift_;
+
+	if (op->commit)
+		for (size_t i = 0; i < n; i++, d += step)
+			d_store(op->pt, tv, idx + i, d);
+	if (!fresh)
+		rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+}
+
+/* The fast paths' store: one descriptor, synced at once. */
+static void put_now(const struct iopgt *pt, void *tv, uint64_t tpa, size_t idx, uint64_t d)
+{
+	d_store(pt, tv, idx, d);
+	if (pt->sync_.fn) {
+		size_t dsz = (size_t)1 << pt->dshift_;
+		struct iopgt_range r = { (char *)tv + idx * dsz, tpa + idx * dsz, dsz };
+
+		pt->sync_.fn(pt->sync_.ctx, &r, 1);
+	}
+}
+
 static void rec_store2(struct op *op, void *ptr, uint64_t val, uint64_t pa)
 {
 	if (op->commit) {
@@ -573,14 +603,8 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 						return IOPGT_ERR_EXIST;
 				}
 			}
-			if (op->commit) {
-				uint64_t d = c_leaf(pt, wl, pa, prot, true), step = c_run_step(pt, wl);
-
-				for (size_t i = 0; i < n; i++, d += step)
-					d_store(pt, tv, idx + i, d);
-			}
-			if (!fresh)
-				rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+			put(op, tv, tpa, fresh, idx, n, c_leaf(pt, wl, pa, prot, true),
+			    c_run_step(pt, wl));
 			idx += n;
 			off += rsz;
 			pa += rsz;
@@ -619,14 +643,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 						return IOPGT_ERR_EXIST;
 				}
 			}
-			if (op->commit) {
-				uint64_t d = c_leaf(pt, wl, pa, prot, false);
-
-				for (size_t i = 0; i < n; i++, d += esz)
-					d_store(pt, tv, idx + i, d);
-			}
-			if (!fresh)
-				rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+			put(op, tv, tpa, fresh, idx, n, c_leaf(pt, wl, pa, prot, false), esz);
 			idx += n;
 			off += (uint64_t)n << s;
 			pa += (uint64_t)n << s;
@@ -663,9 +680,9 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 			err = map_tbl(op, wl + 1, cva, cpa, true, off, pa, chunk, prot);
 			if (err)
 				return err;
-			if (op->commit && fresh)
-				d_store(pt, tv, idx, c_table(pt, wl, cpa));
-			else if (!fresh)
+			if (fresh)
+				put(op, tv, tpa, true, idx, 1, c_table(pt, wl, cpa), 0);
+			else
 				rec_store2(op, (char *)tv + (idx << dsh), c_table(pt, wl, cpa),
 					   tpa + (idx << dsh));
 		} else if (k == D_LEAF) {
@@ -706,14 +723,7 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
 			    c_kind(pt, wl, d, &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
 				return 1;
-			d = c_leaf(pt, wl, pa, prot, false);
-			d_store(pt, tv, i, d);
-			if (pt->sync_.fn) {
-				size_t dsz = (size_t)1 << pt->dshift_;
-				struct iopgt_range r = { (char *)tv + i * dsz, tpa + i * dsz, dsz };
-
-				pt->sync_.fn(pt->sync_.ctx, &r, 1);
-			}
+			put_now(pt, tv, tpa, i, c_leaf(pt, wl, pa, prot, false));
 			return 0;
 		}
 		if (size > BIT64(s) || c_kind(pt, wl, d, &run) != D_TABLE || wl + 1u >= pt->levels_)
@@ -799,8 +809,7 @@ static int split_fill(struct op *op, unsigned wl, void *tv, uint64_t base, uint6
 				return err;
 			v = c_table(pt, wl, cpa);
 		}
-		if (op->commit)
-			d_store(pt, tv, i, v);
+		put(op, tv, 0, true, i, 1, v, 0);
 	}
 	return IOPGT_OK;
 }
@@ -913,11 +922,8 @@ static void drop_table(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_
 		       uint64_t es, void *cva, uint64_t cpa)
 {
 	struct iopgt *pt = op->pt;
-	unsigned dsh = pt->dshift_;
 
-	if (op->commit)
-		d_store(pt, tv, idx, 0);
-	rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
+	put(op, tv, tpa, false, idx, 1, 0, 0);
 	rec_tlb(op, es, BIT64(lvl_shift(pt, wl)), pt->gshift_, T_WALK, false);
 	rec_free(op, cva, cpa, wl + 1);
 }
@@ -951,10 +957,7 @@ static int split_run(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t 
 	}
 	if (!inplace) {
 		/* break: the whole run goes invalid first */
-		if (op->commit)
-			for (size_t i = 0; i < n; i++)
-				d_store(pt, tv, rs + i, 0);
-		rec_dirty(op, (char *)tv + (rs << dsh), tpa + (rs << dsh), n << dsh);
+		put(op, tv, tpa, false, rs, n, 0, 0);
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t es = rbase + i * esz, ee = es + esz, v;
@@ -1043,10 +1046,7 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 						break;
 					n++;
 				}
-				if (op->commit)
-					for (size_t k = 0; k < n; k++)
-						d_store(pt, tv, i + k, 0);
-				rec_dirty(op, (char *)tv + (i << dsh), tpa + (i << dsh), n << dsh);
+				put(op, tv, tpa, false, i, n, 0, 0);
 				rec_tlb(op, es, n * esz, s, T_LEAF, false);
 				i += n - 1;
 				es += (n - 1) * esz;
@@ -1060,10 +1060,7 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 				if (err)
 					return err;
 				if (!inplace) {
-					if (op->commit)
-						d_store(pt, tv, i, 0);
-					rec_dirty(op, (char *)tv + (i << dsh), tpa + (i << dsh),
-						  (size_t)1 << dsh);
+					put(op, tv, tpa, false, i, 1, 0, 0);
 				}
 				rec_store2(op, (char *)tv + (i << dsh), link, tpa + (i << dsh));
 				rec_tlb(op, es, esz, pt->gshift_, T_WALK, inplace);
@@ -1131,13 +1128,7 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 			if (!live)
 				return 1;
 		}
-		d_store(pt, tv, i, 0);
-		if (pt->sync_.fn) {
-			size_t dsz = (size_t)1 << pt->dshift_;
-			struct iopgt_range r = { (char *)tv + i * dsz, tpa + i * dsz, dsz };
-
-			pt->sync_.fn(pt->sync_.ctx, &r, 1);
-		}
+		put_now(pt, tv, tpa, i, 0);
 		{
 			struct trec t = { off, size, size, T_LEAF, 0 };
 
