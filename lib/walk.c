@@ -928,6 +928,30 @@ static void drop_table(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_
 	rec_free(op, cva, cpa, wl + 1);
 }
 
+/*
+ * Do the @n entries of the run at @rs agree: all leaves of a run, the same
+ * attributes, output addresses @rpa + i * entry size (v7s: all @rpa)? Arm
+ * ARM D8.7.1: a run whose entries differ is a programming error.
+ */
+static bool run_agrees(const struct iopgt *pt, unsigned wl, const void *tv, size_t rs, size_t n,
+		       uint64_t rpa)
+{
+	const uint64_t esz = BIT64(lvl_shift(pt, wl));
+	const uint64_t d0 = d_load(pt, tv, rs);
+	const uint64_t attrs = c_retarget(pt, wl, d0, wl, 0, true);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = d_load(pt, tv, rs + i);
+		bool run;
+
+		if (c_kind(pt, wl, d, &run) != D_LEAF || !run ||
+		    c_retarget(pt, wl, d, wl, 0, true) != attrs ||
+		    c_leaf_pa(pt, wl, d) != (pt_is_v7s(pt) ? rpa : rpa + i * esz))
+			return false;
+	}
+	return true;
+}
+
 /* A contiguous run at entries [rs, rs + n) that the range covers in part. */
 static int split_run(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t rs,
 		     uint64_t rbase, uint64_t lo, uint64_t hi)
@@ -939,22 +963,15 @@ static int split_run(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t 
 	const size_t n = (size_t)1 << c_run_log2(pt, wl);
 	const bool inplace = pt->quirks_ & IOPGT_QUIRK_SPLIT_IN_PLACE;
 	uint64_t d0 = d_load(pt, tv, rs), rpa;
-	bool any_table = false, run;
+	bool any_table = false;
 
 	if (pt->quirks_ & IOPGT_QUIRK_NO_SPLIT)
 		return IOPGT_ERR_BUSY;
 	if (!c_can_retarget(pt, wl, d0, wl))
 		return IOPGT_ERR_NOTSUP;
 	rpa = c_leaf_pa(pt, wl, d0) & ~(esz * n - 1);
-	/* the entries must agree (8.3: same attributes, contiguous output) */
-	for (size_t i = 0; i < n; i++) {
-		uint64_t d = d_load(pt, tv, rs + i);
-
-		if (c_kind(pt, wl, d, &run) != D_LEAF || !run ||
-		    c_retarget(pt, wl, d, wl, 0, true) != c_retarget(pt, wl, d0, wl, 0, true) ||
-		    c_leaf_pa(pt, wl, d) != (pt_is_v7s(pt) ? rpa : rpa + i * esz))
-			return IOPGT_ERR_CORRUPT;
-	}
+	if (!run_agrees(pt, wl, tv, rs, n, rpa))
+		return IOPGT_ERR_CORRUPT;
 	if (!inplace) {
 		/* break: the whole run goes invalid first */
 		put(op, tv, tpa, false, rs, n, 0, 0);
@@ -1186,16 +1203,9 @@ static int leaf_describe(const struct iopgt *pt, unsigned wl, const void *tv, si
 		size_t rs = i & ~(n - 1);
 		uint64_t d0 = d_load(pt, tv, rs);
 		uint64_t rpa = c_leaf_pa(pt, wl, d0) & ~(esz * n - 1);
-		bool r;
 
-		for (size_t k = 0; k < n; k++) {
-			uint64_t dk = d_load(pt, tv, rs + k);
-
-			if (c_kind(pt, wl, dk, &r) != D_LEAF || !r ||
-			    c_retarget(pt, wl, dk, wl, 0, true) != c_retarget(pt, wl, d0, wl, 0, true) ||
-			    c_leaf_pa(pt, wl, dk) != (pt_is_v7s(pt) ? rpa : rpa + k * esz))
-				return IOPGT_ERR_CORRUPT;
-		}
+		if (!run_agrees(pt, wl, tv, rs, n, rpa))
+			return IOPGT_ERR_CORRUPT;
 		leaf->m.iova = es - (uint64_t)(i - rs) * esz;
 		leaf->m.pa = rpa;
 		leaf->m.size = esz * n;
