@@ -274,7 +274,9 @@ IOPGT_API void iopgt_fini(struct iopgt *pt);
  * * IOPGT_ERR_EXIST  - part of the range is already mapped.
  * * IOPGT_ERR_NOMEM  - a table allocation failed.
  * * IOPGT_ERR_NOTSUP - the allocator returned table memory that is
- *   misaligned, beyond the OAS, or not mapped back by phys_to_virt.
+ *   misaligned, beyond the OAS (v7s: above 4 GiB), or not mapped back by
+ *   phys_to_virt; v7s without MTK_EXT: a part above 4 GiB that is not a
+ *   16M supersection (sections and pages hold 32-bit addresses).
  * * IOPGT_ERR_CORRUPT - a descriptor on the way holds an encoding the
  *   library never writes, or points outside table memory.
  */
