@@ -94,12 +94,8 @@ IOPGT_API void iopgt_dccvac_sync_ranges(void *ctx, const struct iopgt_range *ran
 					size_t n)
 {
 	const struct iopgt_dccvac *c = ctx;
-	unsigned shift = c->line_shift;
+	unsigned shift = lines_usable_shift(c->line_shift);
 
-	/* not initialised: the smallest line the architecture allows cleans
-	 * every line (some more than once), never none */
-	if (shift < LINES_MIN_SHIFT || shift > LINES_MAX_SHIFT)
-		shift = LINES_MIN_SHIFT;
 	/* one DSB for the whole call, after the last clean */
 	if (lines_walk(ranges, n, shift, clean_line, NULL))
 		dsb_sy();

@@ -17,6 +17,14 @@
 #define LINES_MIN_SHIFT 4u
 #define LINES_MAX_SHIFT 11u
 
+/* The line shift a cache-line backend uses: its own when it was set up,
+ * otherwise the smallest line the architecture allows, which cleans every
+ * line (some more than once) and never none. */
+static inline unsigned lines_usable_shift(unsigned shift)
+{
+	return (shift < LINES_MIN_SHIFT || shift > LINES_MAX_SHIFT) ? LINES_MIN_SHIFT : shift;
+}
+
 static inline size_t lines_walk(const struct iopgt_range *r, size_t n, unsigned shift,
 				iopgt_line_fn emit, void *ctx)
 {

@@ -830,6 +830,25 @@ static int split_leaf(struct op *op, unsigned wl, uint64_t d, uint64_t es, uint6
 	return err;
 }
 
+/*
+ * Has the table @tv at walk level @wl a live entry outside [i0, i1]? Looks
+ * next to the range first, where live neighbours usually are.
+ */
+static bool live_outside(const struct iopgt *pt, unsigned wl, const void *tv, size_t i0, size_t i1)
+{
+	const size_t n = (size_t)1 << lvl_bits(pt, wl);
+	size_t below = i0, above = i1 + 1;
+	bool run;
+
+	while (below > 0 || above < n) {
+		if (below > 0 && c_kind(pt, wl, d_load(pt, tv, --below), &run) != D_INVALID)
+			return true;
+		if (above < n && c_kind(pt, wl, d_load(pt, tv, above++), &run) != D_INVALID)
+			return true;
+	}
+	return false;
+}
+
 static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi);
 
 /* Does the subtree at @tv (walk level @wl) become empty when [lo, hi) goes? */
@@ -839,7 +858,6 @@ static bool subtree_empties_scan(struct op *op, unsigned wl, const void *tv, uin
 	const struct iopgt *pt = op->pt;
 	const unsigned s = lvl_shift(pt, wl);
 	const uint64_t esz = BIT64(s);
-	const size_t n = (size_t)1 << lvl_bits(pt, wl);
 	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
 	const size_t edge[2] = { i0, i1 };
 
@@ -878,19 +896,8 @@ static bool subtree_empties_scan(struct op *op, unsigned wl, const void *tv, uin
 			return false;
 		}
 	}
-	/* every entry outside the range must be invalid: look next to the
-	 * range first, where live neighbours usually are */
-	size_t below = i0, above = i1 + 1;
-
-	while (below > 0 || above < n) {
-		bool run;
-
-		if (below > 0 && c_kind(pt, wl, d_load(pt, tv, --below), &run) != D_INVALID)
-			return false;
-		if (above < n && c_kind(pt, wl, d_load(pt, tv, above++), &run) != D_INVALID)
-			return false;
-	}
-	return true;
+	/* every entry outside the range must be invalid */
+	return !live_outside(pt, wl, tv, i0, i1);
 }
 
 /*
@@ -1131,18 +1138,7 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 			return 1;
 		if (wl > 0) {
 			/* the table must keep a live entry, or it is freed */
-			const size_t n = (size_t)1 << lvl_bits(pt, wl);
-			size_t below = i, above = i + 1;
-			bool live = false;
-
-			while (!live && (below > 0 || above < n)) {
-				if (below > 0 && c_kind(pt, wl, d_load(pt, tv, --below), &run) != D_INVALID)
-					live = true;
-				else if (above < n &&
-					 c_kind(pt, wl, d_load(pt, tv, above++), &run) != D_INVALID)
-					live = true;
-			}
-			if (!live)
+			if (!live_outside(pt, wl, tv, i, i))
 				return 1;
 		}
 		put_now(pt, tv, tpa, i, 0);
