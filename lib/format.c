@@ -85,13 +85,14 @@ size_t iopgt_format_leaf(const struct iopgt *pt, const struct iopgt_leaf *leaf, 
 			 size_t len)
 {
 	size_t p = 0;
-	uint32_t prot = leaf->m.prot;
+	uint32_t prot;
 
 	if (!buf || !len)
 		return 0;
 	buf[0] = '\0';
 	if (!leaf)
 		return 0;
+	prot = leaf->m.prot;
 	p = fmt_hex(buf, len, p, leaf->m.iova);
 	p = fmt_str(buf, len, p, "-");
 	p = fmt_hex(buf, len, p, leaf->m.iova + leaf->m.size - 1);

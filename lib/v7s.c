@@ -51,6 +51,8 @@ int v7s_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return IOPGT_ERR_NOTSUP;
 	if ((quirks & IOPGT_QUIRK_MTK_EXT) && !(quirks & IOPGT_QUIRK_NO_PERMS))
 		return IOPGT_ERR_NOTSUP;
+	if ((quirks & IOPGT_QUIRK_NO_SPLIT) && (quirks & IOPGT_QUIRK_SPLIT_IN_PLACE))
+		return IOPGT_ERR_INVAL; /* contradictory, as for the long-descriptor formats */
 	if (ias != 32)
 		return IOPGT_ERR_INVAL;
 	if (granule == BIT64(14) || granule == BIT64(16))

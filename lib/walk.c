@@ -38,6 +38,24 @@ static inline void *tbl_va(const struct iopgt *pt, uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+/*
+ * A table descriptor below the tables @path[0..n) (the root first) points to
+ * @cva: a loop back into the root or to a table on the way down is no tree
+ * the library wrote (IOPGT_ERR_CORRUPT), and reading the root as a deeper
+ * table could run past its end.
+ */
+static bool tbl_loop(const struct iopgt *pt, const void *cva, const void *const *path, unsigned n)
+{
+	uintptr_t c = (uintptr_t)cva, r = (uintptr_t)pt->root_;
+
+	if (c < r + pt->root_size_ && r < c + tbl_size(pt, 1))
+		return true;
+	for (unsigned k = 0; k < n; k++)
+		if (path[k] == cva)
+			return true;
+	return false;
+}
+
 static inline void d_store(const struct iopgt *pt, void *tbl, size_t idx, uint64_t v)
 {
 	if (pt->dshift_ == 2)
@@ -82,6 +100,7 @@ struct frec {            /* a detached subtree to free */
 	void *va;
 	uint64_t pa;
 	unsigned wl;
+	const void *path[IOPGT_MAXLVL]; /* its ancestors, the root first */
 };
 
 #define OP_STACK_BYTES 640
@@ -110,6 +129,8 @@ struct op {
 		bool empties;
 	} ecache[IOPGT_MAXLVL][2];
 	uint8_t ecount[IOPGT_MAXLVL];
+	/* the tables on the way down: path[wl] is the table at walk level wl */
+	const void *path[IOPGT_MAXLVL];
 	/* scratch */
 	void *scratch;
 	uint64_t scratch_pa;
@@ -219,6 +240,8 @@ static void rec_free(struct op *op, void *va, uint64_t pa, unsigned wl)
 		op->f[op->nf].va = va;
 		op->f[op->nf].pa = pa;
 		op->f[op->nf].wl = wl;
+		for (unsigned k = 0; k < wl; k++)
+			op->f[op->nf].path[k] = op->path[k];
 	}
 	op->nf++;
 }
@@ -475,8 +498,14 @@ static void tlb_run(const struct iopgt *pt, const struct trec *t, size_t n, bool
 	}
 }
 
-static void free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa)
+static void free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+			 const void *const *anc)
 {
+	const void *path[IOPGT_MAXLVL];
+
+	for (unsigned k = 0; k < wl; k++)
+		path[k] = anc[k];
+	path[wl] = va;
 	if (wl + 1u < pt->levels_) {
 		size_t n = (size_t)1 << lvl_bits(pt, wl);
 
@@ -488,8 +517,8 @@ static void free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa)
 				uint64_t cpa = c_table_pa(pt, wl, d);
 				void *cva = tbl_va(pt, cpa);
 
-				if (cva)
-					free_subtree(pt, wl + 1, cva, cpa);
+				if (cva && !tbl_loop(pt, cva, path, wl + 1))
+					free_subtree(pt, wl + 1, cva, cpa, path);
 			}
 		}
 	}
@@ -529,7 +558,8 @@ static void finish(struct op *op)
 	}
 	tlb_run(pt, op->t, op->nt, true);
 	for (size_t i = 0; i < op->nf; i++)
-		free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa);
+		if (tbl_va(pt, op->f[i].pa) == op->f[i].va) /* not freed already */
+			free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
 	if (op->scratch)
 		pt->mem_.free(pt->mem_.ctx, op->scratch, op->scratch_pa, op->scratch_size);
 }
@@ -577,6 +607,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 	const size_t first = lvl_index(pt, wl, off);
 	size_t idx = first;
 
+	op->path[wl] = tv;
 	if (fresh && !op->commit && wl + 1u == pt->levels_) {
 		/* nothing to count in a new last-level table; only whether its
 		 * leaves can hold the output range (v7s pages stop at 4 GiB) */
@@ -625,12 +656,22 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 				if (to_run && to_run < n)
 					n = to_run;
 			}
-			if (pt_is_v7s(pt) && (pt->quirks_ & IOPGT_QUIRK_MTK_EXT)) {
-				/* PA[34:32] sit apart: stay below the next 4 GiB */
+			if (pt_is_v7s(pt)) {
+				/* stay below the next 4 GiB: without MTK_EXT no section
+				 * or page holds more (c_can_leaf() checks the next one);
+				 * with it PA[34:32] sit apart */
 				size_t to4g = (size_t)((BIT64(32) - (pa & (BIT64(32) - 1))) >> s);
 
 				if (to4g < n)
 					n = to4g;
+			}
+			if (!pt_is_v7s(pt) && lpae_pa52(pt)) {
+				/* PA[51:48] sit apart (bits [15:12]): the entries'
+				 * step must not carry out of bit 47 */
+				uint64_t to48 = (BIT64(48) - (pa & (BIT64(48) - 1))) >> s;
+
+				if (to48 < n)
+					n = (size_t)to48;
 			}
 			if (!fresh) {
 				for (size_t i = 0; i < n; i++) {
@@ -666,7 +707,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 			uint64_t cpa = c_table_pa(pt, wl, d);
 			void *cva = tbl_va(pt, cpa);
 
-			if (!cva)
+			if (!cva || tbl_loop(pt, cva, op->path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
 			err = map_tbl(op, wl + 1, cva, cpa, false, off, pa, chunk, prot);
 			if (err)
@@ -712,8 +753,10 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 {
 	void *tv = pt->root_;
 	uint64_t tpa = pt->root_pa_;
+	const void *path[IOPGT_MAXLVL];
 
 	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
 		const size_t i = lvl_index(pt, wl, off);
 		uint64_t d = d_load(pt, tv, i);
@@ -730,7 +773,7 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			return 1;
 		tpa = c_table_pa(pt, wl, d);
 		tv = tbl_va(pt, tpa);
-		if (!tv)
+		if (!tv || tbl_loop(pt, tv, path, wl + 1))
 			return 1;
 	}
 	return 1;
@@ -861,6 +904,7 @@ static bool subtree_empties_scan(struct op *op, unsigned wl, const void *tv, uin
 	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
 	const size_t edge[2] = { i0, i1 };
 
+	op->path[wl] = tv;
 	/* the (at most two) entries that straddle an edge */
 	for (int e = 0; e < 2; e++) {
 		size_t i = edge[e];
@@ -880,7 +924,7 @@ static bool subtree_empties_scan(struct op *op, unsigned wl, const void *tv, uin
 			uint64_t cpa = c_table_pa(pt, wl, d);
 			const void *cva = tbl_va(pt, cpa);
 
-			if (!cva) {
+			if (!cva || tbl_loop(pt, cva, op->path, wl + 1)) {
 				op->err = IOPGT_ERR_CORRUPT;
 				return false;
 			}
@@ -1015,6 +1059,7 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
 	uint64_t es = lo & ~(esz - 1);
 
+	op->path[wl] = tv;
 	for (size_t i = i0; i <= i1; i++, es += esz) {
 		uint64_t d = d_load(pt, tv, i), ee = es + esz;
 		bool run, covered = lo <= es && ee <= hi;
@@ -1028,7 +1073,7 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 			void *cva = tbl_va(pt, cpa);
 			uint64_t clo = lo > es ? lo : es, chi = hi < ee ? hi : ee;
 
-			if (!cva)
+			if (!cva || tbl_loop(pt, cva, op->path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
 			if (covered || subtree_empties(op, wl + 1, cva, clo, chi)) {
 				if (op->err)
@@ -1108,8 +1153,10 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 {
 	void *tv = pt->root_;
 	uint64_t tpa = pt->root_pa_;
+	const void *path[IOPGT_MAXLVL];
 
 	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
 		const uint64_t esz = BIT64(s);
 		const size_t i = lvl_index(pt, wl, off);
@@ -1126,7 +1173,7 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 				return 1;
 			tpa = c_table_pa(pt, wl, d);
 			tv = tbl_va(pt, tpa);
-			if (!tv)
+			if (!tv || tbl_loop(pt, tv, path, wl + 1))
 				return 1;
 			continue;
 		case D_LEAF:
@@ -1219,7 +1266,7 @@ static int leaf_describe(const struct iopgt *pt, unsigned wl, const void *tv, si
 
 int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 {
-	const void *tv;
+	const void *tv, *path[IOPGT_MAXLVL];
 	uint64_t off;
 
 	if (!pt_live(pt) || !m)
@@ -1232,6 +1279,7 @@ int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 		uint64_t d = d_load(pt, tv, i);
 		bool run;
 
+		path[wl] = tv;
 		switch (c_kind(pt, wl, d, &run)) {
 		case D_INVALID:
 			return IOPGT_ERR_NOENT;
@@ -1239,7 +1287,7 @@ int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 			if (wl + 1u >= pt->levels_)
 				return IOPGT_ERR_CORRUPT;
 			tv = tbl_va(pt, c_table_pa(pt, wl, d));
-			if (!tv)
+			if (!tv || tbl_loop(pt, tv, path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
 			break;
 		case D_LEAF: {
@@ -1261,13 +1309,14 @@ int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 }
 
 static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,
-		    uint64_t hi, iopgt_leaf_fn fn, void *ctx)
+		    uint64_t hi, iopgt_leaf_fn fn, void *ctx, const void **path)
 {
 	const unsigned s = lvl_shift(pt, wl);
 	const uint64_t esz = BIT64(s);
 	const size_t i0 = lvl_index(pt, wl, lo), i1 = lvl_index(pt, wl, hi - 1);
 	uint64_t es = lo & ~(esz - 1);
 
+	path[wl] = tv;
 	for (size_t i = i0; i <= i1; i++, es += esz) {
 		uint64_t d = d_load(pt, tv, i);
 		bool run;
@@ -1282,10 +1331,10 @@ static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_
 			if (wl + 1u >= pt->levels_)
 				return IOPGT_ERR_CORRUPT;
 			cva = tbl_va(pt, c_table_pa(pt, wl, d));
-			if (!cva)
+			if (!cva || tbl_loop(pt, cva, path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
 			ret = walk_tbl(pt, wl + 1, cva, lo > es ? lo : es,
-				       hi < es + esz ? hi : es + esz, fn, ctx);
+				       hi < es + esz ? hi : es + esz, fn, ctx, path);
 			if (ret)
 				return ret;
 			break;
@@ -1321,6 +1370,7 @@ static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_
 int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_fn fn, void *ctx)
 {
 	uint64_t off;
+	const void *path[IOPGT_MAXLVL];
 
 	if (!pt_live(pt) || !fn)
 		return IOPGT_ERR_INVAL;
@@ -1333,12 +1383,12 @@ int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_
 	off = iova - pt->va_base_;
 	if (off >> pt->ias_ || size > BIT64(pt->ias_) - off)
 		return IOPGT_ERR_RANGE;
-	return walk_tbl(pt, 0, pt->root_, off, off + size, fn, ctx);
+	return walk_tbl(pt, 0, pt->root_, off, off + size, fn, ctx, path);
 }
 
 void iopgt_free_all(struct iopgt *pt)
 {
-	free_subtree(pt, 0, pt->root_, pt->root_pa_);
+	free_subtree(pt, 0, pt->root_, pt->root_pa_, NULL);
 	pt->mem_.free(pt->mem_.ctx, pt->root_, pt->root_pa_, pt->root_size_);
 	pt->table_bytes_ = 0;
 	pt->tables_ = 0;

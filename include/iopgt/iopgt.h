@@ -124,7 +124,11 @@ struct iopgt_range {
  * @free:  give back what alloc returned, with the same @size.
  * @phys_to_virt: the CPU address of table memory at walker address @pa;
  *         NULL member: the identity (va == pa). Return NULL for an address
- *         that is not table memory: walks stop there with IOPGT_ERR_CORRUPT.
+ *         that is not table memory (memory already given back to @free
+ *         included): walks stop there with IOPGT_ERR_CORRUPT, and
+ *         iopgt_fini() does not follow it (see there). With the identity
+ *         every address counts as table memory: a corrupt table
+ *         descriptor is then followed wherever it points.
  * @ctx:   passed to each callback.
  */
 struct iopgt_mem {
@@ -233,13 +237,22 @@ struct iopgt {
  * Return:
  * * IOPGT_OK
  * * IOPGT_ERR_INVAL  - @pt or @cfg NULL; unknown @fmt; @ias or @oas out of
- *   the format's range; @pgsizes holding a size that is no page, block or
- *   contiguous run of the granule; unknown quirk bits; mem callbacks only
- *   partly given (alloc without free or the reverse).
- * * IOPGT_ERR_NOTSUP - a quirk the format does not have; a granule the
- *   format lacks (16K/64K outside AArch64); no allocator in a freestanding
- *   build; a root the allocator returned misaligned or beyond @oas.
+ *   the format's range (see struct iopgt_cfg); @pgsizes whose lowest bit is
+ *   no granule (4K, 16K, 64K) or holding a size that is no page, block or
+ *   contiguous run of the granule at the levels the geometry has; unknown
+ *   quirk bits; NO_SPLIT together with SPLIT_IN_PLACE; mem callbacks only
+ *   partly given (alloc without free or the reverse, or phys_to_virt
+ *   without alloc).
+ * * IOPGT_ERR_NOTSUP - a quirk the format does not have; MTK_EXT without
+ *   NO_PERMS; a granule the format lacks (16K/64K outside AArch64); AArch64
+ *   @ias 49..52 (FEAT_LVA) or @oas 52 with the 4K or 16K granule (LPA2); no
+ *   allocator in a freestanding build; a root the allocator returned
+ *   misaligned, beyond @oas (v7s: above 4 GiB) or not mapped back by
+ *   phys_to_virt (it is given back at once).
  * * IOPGT_ERR_NOMEM  - the allocator failed.
+ * On any error nothing is held and @pt is unusable: every later call on
+ * it returns IOPGT_ERR_INVAL (iopgt_fini() does nothing); only a NULL @cfg
+ * leaves @pt untouched.
  */
 IOPGT_API int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg);
 
@@ -248,6 +261,16 @@ IOPGT_API int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg);
  * object is then unusable: every later call on it returns IOPGT_ERR_INVAL
  * (as long as its memory was not reused). No sync or TLB hook is called:
  * the caller must have stopped the walker using these tables.
+ *
+ * Tables the library did not write: the tables freed are those reached
+ * from the root through table descriptors. A descriptor whose address
+ * phys_to_virt maps to NULL is not followed (whatever it pointed to is not
+ * freed), nor one that points into the root or back to a table on its own
+ * way down (a loop). Two descriptors pointing to one table cannot be told
+ * from a tree without remembering every table: such a table is freed once
+ * only because phys_to_virt returns NULL for memory already freed; with
+ * the identity (no phys_to_virt, as with the built-in allocator) it is
+ * freed twice. The same holds for the tables iopgt_unmap() frees.
  */
 IOPGT_API void iopgt_fini(struct iopgt *pt);
 
@@ -267,18 +290,25 @@ IOPGT_API void iopgt_fini(struct iopgt *pt);
  * * IOPGT_OK
  * * IOPGT_ERR_INVAL  - @pt NULL or not initialised; @iova, @pa or @size not
  *   granule-aligned; @size zero; @prot without READ and WRITE, or with bits
- *   that are not IOPGT_*.
- * * IOPGT_ERR_RANGE  - [iova, iova + size) wraps or leaves the input range
- *   (below 2^IAS, or the upper range with the TTBR1 quirk);
- *   [pa, pa + size) wraps or leaves the output range.
- * * IOPGT_ERR_EXIST  - part of the range is already mapped.
- * * IOPGT_ERR_NOMEM  - a table allocation failed.
+ *   that are not IOPGT_* (IOPGT_PROT_ALL).
+ * * IOPGT_ERR_RANGE  - [iova, iova + size) wraps past 2^64 or leaves the
+ *   input range ([0, 2^IAS), or [2^64 - 2^IAS, 2^64) with the TTBR1
+ *   quirk); [pa, pa + size) wraps or reaches 2^OAS.
+ * * IOPGT_ERR_EXIST  - part of the range is already mapped (a leaf, or a
+ *   table descriptor where the range needs a block or run).
+ * * IOPGT_ERR_NOMEM  - a table allocation (or that of the scratch array)
+ *   failed.
  * * IOPGT_ERR_NOTSUP - the allocator returned table memory that is
  *   misaligned, beyond the OAS (v7s: above 4 GiB), or not mapped back by
- *   phys_to_virt; v7s without MTK_EXT: a part above 4 GiB that is not a
- *   16M supersection (sections and pages hold 32-bit addresses).
+ *   phys_to_virt (it is given back); v7s without MTK_EXT: a part above
+ *   4 GiB that is not a 16M supersection (sections and pages hold 32-bit
+ *   addresses).
  * * IOPGT_ERR_CORRUPT - a descriptor on the way holds an encoding the
- *   library never writes, or points outside table memory.
+ *   library never writes, points outside table memory (phys_to_virt
+ *   returns NULL), or loops (into the root, or back to a table on the way).
+ * When arguments are bad in several ways, which of their errors is
+ * returned is not specified. On any error nothing was changed, nothing was
+ * reported to sync.fn or the TLB hooks, and no memory is held.
  */
 IOPGT_API int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa,
 			uint64_t size, uint32_t prot);
@@ -296,15 +326,21 @@ IOPGT_API int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa,
  * When the call returns, TLB hooks have covered everything removed.
  *
  * Return:
- * * IOPGT_OK         - also when nothing was mapped in the range.
+ * * IOPGT_OK         - also when nothing was mapped in the range (then
+ *   nothing is written or reported).
  * * IOPGT_ERR_INVAL  - @pt NULL or not initialised; @iova or @size not
  *   granule-aligned; @size zero.
- * * IOPGT_ERR_RANGE  - the range wraps or leaves the input range.
+ * * IOPGT_ERR_RANGE  - the range wraps or leaves the input range (as for
+ *   map).
  * * IOPGT_ERR_BUSY   - a split was needed and IOPGT_QUIRK_NO_SPLIT is set.
- * * IOPGT_ERR_NOMEM  - a split needed a table and the allocator failed.
+ * * IOPGT_ERR_NOMEM  - the allocator failed: a split needed a table, or an
+ *   unmap over many leaves needed its scratch array.
  * * IOPGT_ERR_NOTSUP - v7s: a split of a supersection whose output address
  *   is above 4 GiB (pages cannot hold it); bad table memory as for map.
- * * IOPGT_ERR_CORRUPT - as for map.
+ * * IOPGT_ERR_CORRUPT - as for map. A table that the unmap empties is
+ *   dropped without reading the entries the range covers: a corrupt
+ *   descriptor among them goes with it (its loops are not followed when
+ *   the table is freed; see iopgt_fini()).
  * On any error nothing was changed.
  */
 IOPGT_API int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size);
@@ -329,7 +365,8 @@ struct iopgt_mapping {
  * * IOPGT_ERR_RANGE  - @iova outside the input range.
  * * IOPGT_ERR_NOENT  - nothing is mapped at @iova.
  * * IOPGT_ERR_CORRUPT - a reserved encoding, a descriptor pointing outside
- *   table memory, or a contiguous run whose entries disagree.
+ *   table memory or looping (as for iopgt_map()), or a contiguous run
+ *   whose entries disagree.
  */
 IOPGT_API int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m);
 
@@ -357,6 +394,9 @@ typedef int (*iopgt_leaf_fn)(void *ctx, const struct iopgt_leaf *leaf);
  * in ascending iova order.
  * @size: bytes; 0 means the whole input range.
  *
+ * @iova and @size need no alignment: every leaf that holds one of the
+ * bytes is reported whole. @size 0 ignores @iova.
+ *
  * Return:
  * * IOPGT_OK, or the first non-zero value @fn returned.
  * * IOPGT_ERR_INVAL  - @pt or @fn NULL, @pt not initialised.
@@ -370,15 +410,20 @@ IOPGT_API int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size,
 /**
  * iopgt_format_leaf() - one line of text describing @leaf, for dumps:
  * "0x... - 0x... -> 0x... 4K L3 RW- cache" and so on.
- * @buf: at least 160 bytes; always NUL-terminated.
- * Return: the length written (without the NUL).
+ * @pt:  the tables @leaf came from, or NULL (then the text leaves out
+ *       what depends on the format).
+ * @buf: at least 160 bytes; always NUL-terminated when @len is not 0.
+ * Return: the length written (without the NUL), less than @len; 0 when
+ * @buf is NULL or @len is 0 (nothing written), or @leaf is NULL (@buf then
+ * holds "").
  */
 IOPGT_API size_t iopgt_format_leaf(const struct iopgt *pt, const struct iopgt_leaf *leaf,
 				   char *buf, size_t len);
 
 /**
  * iopgt_dump() - call @print once per leaf with iopgt_format_leaf()'s line.
- * Return: as iopgt_walk().
+ * Return: as iopgt_walk() over the whole input range; IOPGT_ERR_INVAL also
+ * for @print NULL.
  */
 IOPGT_API int iopgt_dump(const struct iopgt *pt, void (*print)(void *ctx, const char *line),
 			 void *ctx);
@@ -396,7 +441,8 @@ struct iopgt_regs {
  * the unused half's walks disabled; AArch32 LPAE: TTBR0, TTBCR with EAE,
  * MAIR1 << 32 | MAIR0; v7s: TTBR0, TTBCR = 0, 0, and prrr/nmrr for TEX
  * remap). Stage 2: vttbr, vtcr (VTTBR_EL2/VTCR_EL2 layouts, or VTTBR/VTCR).
- * Members that do not apply are 0. @pt uninitialised or NULL: all zero.
+ * Members that do not apply are 0. @pt uninitialised, finished or NULL:
+ * all zero. @regs NULL: nothing is done.
  */
 IOPGT_API void iopgt_get_regs(const struct iopgt *pt, struct iopgt_regs *regs);
 
@@ -412,7 +458,8 @@ struct iopgt_stats {
 
 /**
  * iopgt_get_stats() - table memory and geometry.
- * Return: IOPGT_OK, or IOPGT_ERR_INVAL for NULL or uninitialised @pt.
+ * Return: IOPGT_OK, or IOPGT_ERR_INVAL for NULL, uninitialised or finished
+ * @pt, or NULL @st.
  */
 IOPGT_API int iopgt_get_stats(const struct iopgt *pt, struct iopgt_stats *st);
 

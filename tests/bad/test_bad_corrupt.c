@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_bad_corrupt.c - tables the library did not write, in every format:
+ * a table descriptor pointing outside table memory (phys_to_virt returns
+ * NULL), a reserved encoding, a loop (a table descriptor pointing to its
+ * own table, to an ancestor, or into the root), and two descriptors
+ * pointing to one table.
+ *
+ * Readers (lookup, walk, dump) report IOPGT_ERR_CORRUPT where they would
+ * have to follow the bad descriptor and stay correct elsewhere; map and
+ * unmap refuse it without writing a byte; iopgt_fini and unmap's frees
+ * never follow a loop and free every table once: the test allocator fails
+ * the test on a free of memory it does not hold (a double free) and on a
+ * table left held (a leak). Every read stays inside table memory, which the
+ * sanitizer build checks.
+ */
+#include "bcommon.h"
+
+static struct th h;
+
+static unsigned level_of_last(void)
+{
+	return h.last_level;
+}
+
+/* the linked table at architectural @level that translates @iova */
+static struct tmem_rec *table_at(uint64_t iova, unsigned level)
+{
+	for (size_t i = 0; i < h.mem.n; i++) {
+		struct tmem_rec *r = &h.mem.recs[i];
+
+		if (r->linked && r->level == level && r->span_first <= iova && iova <= r->span_last)
+			return r;
+	}
+	TCHECK(0, "no table at level %u for 0x%llx", level, (unsigned long long)iova);
+	return NULL;
+}
+
+static size_t slot_of(const struct tmem_rec *r, uint64_t iova)
+{
+	return (size_t)((iova - r->span_first) >> h.eshift[r->level]);
+}
+
+static uint64_t get_desc(const struct tmem_rec *r, size_t idx)
+{
+	uint64_t v = 0;
+
+	for (unsigned k = 0; k < h.dsize; k++)
+		v |= (uint64_t)r->va[idx * h.dsize + k] << (8 * k);
+	return v;
+}
+
+/* store into the CPU's tables and the walker's image alike (as if it had
+ * always been there) */
+static void set_desc(struct tmem_rec *r, size_t idx, uint64_t v)
+{
+	for (unsigned k = 0; k < h.dsize; k++) {
+		r->va[idx * h.dsize + k] = (uint8_t)(v >> (8 * k));
+		r->img[idx * h.dsize + k] = (uint8_t)(v >> (8 * k));
+	}
+}
+
+/* a table descriptor to @pa, as the format encodes it */
+static uint64_t table_desc(uint64_t pa)
+{
+	uint64_t d;
+
+	if (h.cfg.fmt == IOPGT_FMT_ARMV7S) {
+		d = (pa & 0xfffffc00u) | 1;
+		if (h.cfg.quirks & IOPGT_QUIRK_NS)
+			d |= 1u << 3;
+		return d;
+	}
+	if (h.lg.lpa)
+		d = (pa & 0x0000ffffffff0000ull) | (((pa >> 48) & 0xf) << 12);
+	else
+		d = pa & 0x0000fffffffff000ull & ~(h.granule - 1);
+	return d | 3;
+}
+
+static int count_leaf(void *ctx, const struct iopgt_leaf *lf)
+{
+	(void)lf;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+static void no_print(void *ctx, const char *line)
+{
+	(void)ctx;
+	(void)line;
+}
+
+/*
+ * The slot at @idx of @r now holds something corrupt that translates
+ * [first, first + esz): every reader reports it there, map and unmap refuse
+ * it and write nothing, the mapping at @good still translates.
+ */
+static void expect_refused(const struct tmem_rec *r, size_t idx, uint64_t good)
+{
+	const uint64_t esz = tbit(h.eshift[r->level]), g = h.granule;
+	const uint64_t first = r->span_first + ((uint64_t)idx << h.eshift[r->level]);
+	struct iopgt_mapping m;
+	struct snap s;
+	unsigned n = 0;
+	int rc;
+
+	snap_take(&s, &h.mem);
+	TCHECK(iopgt_lookup(&h.pt, first, &m) == IOPGT_ERR_CORRUPT, "lookup at the corrupt entry");
+	TCHECK(iopgt_lookup(&h.pt, first + esz - 1, &m) == IOPGT_ERR_CORRUPT,
+	       "lookup at the corrupt entry's end");
+	TCHECK(iopgt_walk(&h.pt, first, esz, count_leaf, &n) == IOPGT_ERR_CORRUPT && n == 0,
+	       "walk of the corrupt entry");
+	TCHECK(iopgt_walk(&h.pt, 0, 0, count_leaf, &n) == IOPGT_ERR_CORRUPT, "walk of everything");
+	TCHECK(iopgt_dump(&h.pt, no_print, NULL) == IOPGT_ERR_CORRUPT, "dump");
+	rc = iopgt_map(&h.pt, first + esz - g, 0, g, IOPGT_READ);
+	TCHECK(rc == IOPGT_ERR_CORRUPT, "map into the corrupt entry: %d", rc);
+	rc = iopgt_map(&h.pt, first, 0, g, IOPGT_READ | IOPGT_WRITE);
+	TCHECK(rc == IOPGT_ERR_CORRUPT, "map at the corrupt entry: %d", rc);
+	rc = iopgt_unmap(&h.pt, first + esz - g, g);
+	TCHECK(rc == IOPGT_ERR_CORRUPT, "unmap in the corrupt entry: %d", rc);
+	if (good < first && esz > g) {
+		/* from the good mapping into the corrupt entry, which it covers
+		 * in part: the unmap has to read it (a range that covered it
+		 * whole in a table the unmap empties would drop it unread) */
+		rc = iopgt_unmap(&h.pt, good, first + g - good);
+		TCHECK(rc == IOPGT_ERR_CORRUPT, "unmap across the corrupt entry: %d", rc);
+	}
+	snap_expect(&s, &h.mem, "refused calls");
+	snap_free(&s);
+	TCHECK(iopgt_lookup(&h.pt, good, &m) == IOPGT_OK, "the good mapping");
+}
+
+enum ckind {
+	C_OUTSIDE,   /* table descriptor to memory phys_to_virt does not map */
+	C_RESERVED,  /* reserved encoding at the last level (v7s: also level 1) */
+	C_SELF,      /* table descriptor to its own table */
+	C_ANCESTOR,  /* table descriptor to its parent table */
+	C_ROOT,      /* table descriptor into the root */
+	C_KINDS
+};
+
+static const char *const cnames[] = { "outside", "reserved", "self", "ancestor", "root" };
+
+/*
+ * Map two pages P and P + granule, then corrupt the empty slot next to P's
+ * entry at @level (a table level: its table's entry after P's). With
+ * @fini_corrupt the corrupt slot is left for iopgt_fini, which must free
+ * every table once; otherwise it is restored and everything must check.
+ */
+static bool corrupt_case(const struct bcfg *b, enum ckind k, bool fini_corrupt)
+{
+	const uint64_t g = b->gran, base = bc_base(b);
+	const uint64_t p = base + 16 * g; /* last-level entry 16: its neighbours are free */
+	unsigned last, level;
+	struct tmem_rec *r;
+	size_t idx;
+	uint64_t old, bad;
+
+	bc_th_init(&h, b, test_seed(0xc0 + k));
+	tctx_set("%s: corrupt %s%s", b->name, cnames[k], fini_corrupt ? ", left for fini" : "");
+	assert_int_equal(th_map(&h, p, bc_pa_base(b), g, IOPGT_READ), IOPGT_OK);
+	assert_int_equal(th_map(&h, p + g, bc_pa_base(b) + g, g, IOPGT_READ), IOPGT_OK);
+	last = level_of_last();
+	level = k == C_RESERVED ? last : last - 1;
+	if (level < h.start_level || (k == C_ANCESTOR && level == h.start_level)) {
+		th_fini(&h);
+		return false; /* no such table in this geometry */
+	}
+	r = table_at(p, level);
+	/* the slot after P's: at the last level 2 entries on (P + g is used) */
+	idx = slot_of(r, p) + (level == last ? 2 : 1);
+	old = get_desc(r, idx);
+	TCHECK(old == 0, "slot not free (0x%llx)", (unsigned long long)old);
+	switch (k) {
+	case C_OUTSIDE:
+		bad = table_desc(h.mem.pa_base - 2 * (h.dsize == 4 ? 0x400 : g));
+		break;
+	case C_RESERVED:
+		if (h.cfg.fmt != IOPGT_FMT_ARMV7S)
+			bad = get_desc(r, slot_of(r, p)) & ~(uint64_t)2; /* a block type at the last level */
+		else
+			bad = (get_desc(r, slot_of(r, p)) & 0xffff0000u) | 0x41; /* large page, [8:6] set */
+		break;
+	case C_SELF:
+		bad = table_desc(r->pa);
+		break;
+	case C_ANCESTOR:
+		bad = table_desc(table_at(p, level - 1)->pa);
+		break;
+	default:
+		/* the root, or one of its later 1 KiB / granule parts */
+		bad = table_desc(h.mem.recs[0].pa +
+				 (h.mem.recs[0].size > (h.dsize == 4 ? 0x400u : g) ?
+				  (h.dsize == 4 ? 0x800u : g) : 0));
+		break;
+	}
+	set_desc(r, idx, bad);
+	expect_refused(r, idx, p);
+	if (fini_corrupt) {
+		th_fini(&h); /* iopgt_fini; then nothing may be held */
+		return true;
+	}
+	set_desc(r, idx, old);
+	th_check_all(&h);
+	th_fini(&h);
+	return true;
+}
+
+static void corrupt_descriptors_are_refused_in_every_format(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBCFGS; i++) {
+		unsigned done = 0;
+
+		for (int k = 0; k < C_KINDS; k++) {
+			done += corrupt_case(&bcfgs[i], (enum ckind)k, false);
+			if (k != C_RESERVED)
+				corrupt_case(&bcfgs[i], (enum ckind)k, true);
+		}
+		TCHECK(done >= 3, "%s: only %u corruptions apply", bcfgs[i].name, done);
+	}
+}
+
+/*
+ * A covered unmap drops a table without reading it; one that holds a loop
+ * to itself and a descriptor pointing outside table memory must still be
+ * freed once, and nothing else. (A dropped table pointing into the root or
+ * an ancestor meets the same check in the same code as iopgt_fini, which
+ * corrupt_case() covers.)
+ */
+static void unmap_frees_a_table_holding_a_loop_once(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBCFGS; i++) {
+		const struct bcfg *b = &bcfgs[i];
+		const uint64_t g = b->gran, base = bc_base(b);
+		const uint64_t p = base + 16 * g;
+		struct tmem_rec *r, *parent;
+		unsigned level;
+		uint64_t esz, held;
+
+		bc_th_init(&h, b, 0x100f);
+		assert_int_equal(th_map(&h, p, bc_pa_base(b), g, IOPGT_READ), IOPGT_OK);
+		level = h.last_level - 1;
+		if (level <= h.start_level) {
+			th_fini(&h);
+			continue; /* the loop would sit in the root, which unmap never drops */
+		}
+		r = table_at(p, level);
+		parent = table_at(p, level - 1);
+		set_desc(r, slot_of(r, p) + 1, table_desc(r->pa));
+		set_desc(r, slot_of(r, p) + 2, table_desc(h.mem.pa_base - 2 * g));
+		/* unmap all r translates: r goes, with P's last-level table */
+		esz = tbit(h.eshift[parent->level]);
+		held = h.mem.allocs_held;
+		assert_int_equal(th_unmap(&h, r->span_first, esz), IOPGT_OK);
+		TCHECK(held >= 3 && h.mem.allocs_held == 1, "%llu tables held, before %llu",
+		       (unsigned long long)h.mem.allocs_held, (unsigned long long)held);
+		th_check_all(&h);
+		th_fini(&h);
+	}
+}
+
+/*
+ * Two table descriptors to one table: no reader can tell it from a valid
+ * tree without remembering every table, so lookups through either see the
+ * same entries. iopgt_fini frees it once, because phys_to_virt (the test
+ * allocator's, as the header asks) returns NULL for memory already freed.
+ */
+static void a_table_shared_by_two_descriptors_is_freed_once(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBCFGS; i++) {
+		const struct bcfg *b = &bcfgs[i];
+		const uint64_t g = b->gran, base = bc_base(b);
+		const uint64_t p = base + 16 * g;
+		struct iopgt_mapping m1, m2;
+		struct tmem_rec *r;
+		unsigned level;
+		size_t idx;
+		uint64_t esz;
+
+		bc_th_init(&h, b, 0x5a5a);
+		assert_int_equal(th_map(&h, p, bc_pa_base(b), g, IOPGT_READ), IOPGT_OK);
+		level = h.last_level - 1;
+		r = table_at(p, level);
+		idx = slot_of(r, p);
+		esz = tbit(h.eshift[level]);
+		set_desc(r, idx + 1, get_desc(r, idx));
+		TCHECK(iopgt_lookup(&h.pt, p, &m1) == IOPGT_OK, "lookup through the first");
+		TCHECK(iopgt_lookup(&h.pt, p + esz, &m2) == IOPGT_OK, "lookup through the second");
+		TCHECK(m2.pa == m1.pa && m2.iova == m1.iova + esz, "the second path translates alike");
+		th_fini(&h); /* tmem fails on a second free of the shared table */
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(corrupt_descriptors_are_refused_in_every_format),
+		cmocka_unit_test(unmap_frees_a_table_holding_a_loop_once),
+		cmocka_unit_test(a_table_shared_by_two_descriptors_is_freed_once),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
