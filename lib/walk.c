@@ -600,7 +600,9 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 	struct iopgt *pt = op->pt;
 	const unsigned s = lvl_shift(pt, wl);
 	const uint64_t esz = BIT64(s);
-	const unsigned c = pt->contig_[wl];
+	/* wl < levels_ <= IOPGT_MAXLVL; said again for the compiler's bounds
+	 * analysis at -O3 */
+	const unsigned c = wl < IOPGT_MAXLVL ? pt->contig_[wl] : 0;
 	const uint64_t rsz = c ? BIT64(s + c) : 0;
 	const bool leaf_ok = (pt->leaf_lvls_ >> wl) & 1;
 	const unsigned dsh = pt->dshift_;
