@@ -62,6 +62,8 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	pt->root_size_ = 0;
 	pt->table_bytes_ = 0;
 	pt->tables_ = 0;
+	pt->pins_ = NULL;
+	pt->pins_pa_ = 0;
 
 	if (cfg->fmt == IOPGT_FMT_ARMV7S)
 		err = v7s_configure(pt, cfg);
@@ -83,6 +85,13 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	err = iopgt_alloc_root(pt);
 	if (err)
 		return err;
+	if (pt_conc(pt)) {
+		err = iopgt_alloc_pins(pt);
+		if (err) {
+			iopgt_free_all(pt);
+			return err;
+		}
+	}
 	pt->magic_ = IOPGT_MAGIC;
 	return IOPGT_OK;
 }
@@ -92,6 +101,7 @@ void iopgt_fini(struct iopgt *pt)
 	if (!pt_live(pt))
 		return;
 	iopgt_free_all(pt);
+	iopgt_free_pins(pt);
 	pt->magic_ = IOPGT_DEAD;
 	pt->root_ = NULL;
 }
@@ -115,8 +125,8 @@ int iopgt_get_stats(const struct iopgt *pt, struct iopgt_stats *st)
 {
 	if (!pt_live(pt) || !st)
 		return IOPGT_ERR_INVAL;
-	st->table_bytes = pt->table_bytes_;
-	st->tables = pt->tables_;
+	st->table_bytes = __atomic_load_n(&pt->table_bytes_, __ATOMIC_RELAXED);
+	st->tables = __atomic_load_n(&pt->tables_, __ATOMIC_RELAXED);
 	st->granule = BIT64(pt->gshift_);
 	st->levels = pt->levels_;
 	st->start_level = pt->start_lvl_;

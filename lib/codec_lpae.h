@@ -40,6 +40,10 @@
 #define LPAE_UXN      BIT64(54)
 #define LPAE_S2_XN    BIT64(54)  /* XN[1:0] = 0b10: not executable at any EL */
 #define LPAE_NSTABLE  BIT64(63)
+/* Table descriptors, bit 55: ignored by the walker (Arm ARM D8.3.1, the
+ * table descriptor's IGNORED bits [58:51]). IOPGT_QUIRK_CONCURRENT: set on
+ * a link that is known to have been synced. */
+#define LPAE_SW_SYNCED BIT64(55)
 
 /* stage 1 MAIR indices and attributes, as Linux's io-pgtable uses them */
 #define LPAE_MAIR_IDX_NC    0u
@@ -224,6 +228,10 @@ IOPGT_INLINE uint64_t lpae_table(const struct iopgt *pt, unsigned wl, uint64_t p
 	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID | LPAE_TYPE;
 
 	(void)wl;
+	/* concurrent calls: a link stored by the passes lies inside the
+	 * call's range, where no other call walks before it returns, synced */
+	if (pt->quirks_ & IOPGT_QUIRK_CONCURRENT)
+		d |= LPAE_SW_SYNCED;
 	if (!pt_is_s2(pt) && (pt->quirks_ & IOPGT_QUIRK_NS))
 		d |= LPAE_NSTABLE;
 	return d;

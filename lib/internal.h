@@ -158,14 +158,42 @@ IOPGT_INLINE unsigned c_run_log2(const struct iopgt *pt, unsigned wl)
 /* Descriptor access: 8-byte (LPAE) or 4-byte (v7s) entries. */
 IOPGT_INLINE uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx)
 {
+	/*
+	 * Atomic loads: other threads may store into the same table
+	 * (IOPGT_QUIRK_CONCURRENT). There, acquire: a table descriptor that
+	 * another call installed (release) is followed into the table it
+	 * zeroed. Otherwise relaxed, the same instruction as a plain load.
+	 */
+	if (pt->quirks_ & IOPGT_QUIRK_CONCURRENT) {
+		if (pt->dshift_ == 2)
+			return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_ACQUIRE);
+		return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_ACQUIRE);
+	}
 	if (pt->dshift_ == 2)
-		return ((const volatile uint32_t *)tbl)[idx];
-	return ((const volatile uint64_t *)tbl)[idx];
+		return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_RELAXED);
+	return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_RELAXED);
+}
+
+IOPGT_INLINE bool pt_conc(const struct iopgt *pt)
+{
+	return pt->quirks_ & IOPGT_QUIRK_CONCURRENT;
+}
+
+/* Concurrent calls: the mark of a table descriptor known to be synced
+ * (LPAE only; v7s descriptors have no bit the walker ignores). */
+IOPGT_INLINE uint64_t c_synced_mark(const struct iopgt *pt)
+{
+	return pt_is_v7s(pt) ? 0 : LPAE_SW_SYNCED;
 }
 
 /* Root allocation and teardown (walk.c). */
 int iopgt_alloc_root(struct iopgt *pt);
 void iopgt_free_all(struct iopgt *pt);
+
+/* The region pins of IOPGT_QUIRK_CONCURRENT (walk.c). */
+#define IOPGT_PIN_BYTES IOPGT_CONCURRENT_BYTES
+int iopgt_alloc_pins(struct iopgt *pt);
+void iopgt_free_pins(struct iopgt *pt);
 
 /* Register values (lpae.c, v7s.c). */
 void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs);

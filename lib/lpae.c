@@ -50,7 +50,8 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	uint32_t allowed;
 
 	/* quirks this family has */
-	allowed = IOPGT_QUIRK_OUTER_WBWA | IOPGT_QUIRK_NO_SPLIT | IOPGT_QUIRK_SPLIT_IN_PLACE;
+	allowed = IOPGT_QUIRK_OUTER_WBWA | IOPGT_QUIRK_NO_SPLIT | IOPGT_QUIRK_SPLIT_IN_PLACE |
+		  IOPGT_QUIRK_CONCURRENT;
 	if (!s2)
 		allowed |= IOPGT_QUIRK_NS;
 	if (fmt == IOPGT_FMT_ARM64_S1)

@@ -79,6 +79,19 @@ static inline void d_zero(const struct iopgt *pt, void *tbl, size_t from, size_t
 	}
 }
 
+/* table memory held: atomic, as concurrent calls allocate and free */
+static inline void stats_add(struct iopgt *pt, size_t bytes)
+{
+	__atomic_fetch_add(&pt->table_bytes_, (uint64_t)bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&pt->tables_, 1, __ATOMIC_RELAXED);
+}
+
+static inline void stats_sub(struct iopgt *pt, size_t bytes)
+{
+	__atomic_fetch_sub(&pt->table_bytes_, (uint64_t)bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&pt->tables_, 1, __ATOMIC_RELAXED);
+}
+
 /* ------------------------------------------------------------------------ */
 /* the operation and its records */
 
@@ -108,6 +121,10 @@ struct frec {            /* a detached subtree to free */
 struct op {
 	struct iopgt *pt;
 	bool commit;
+	bool keep;    /* finish(): leave the frees to the caller (concurrent calls) */
+	bool pending; /* finish() ran with keep: op_free_tables() is due */
+	bool free_all;     /* concurrent calls: a detached table above the last level */
+	uint64_t free_pins; /* concurrent calls: buckets of detached last-level tables */
 	int err;
 	/* counts (prepare) / fill levels (commit) */
 	size_t n1, nw, nt, nf, ntab;
@@ -261,8 +278,7 @@ static void take_table(struct op *op, void **va, uint64_t *pa)
 	*pa = op->pool_pa;
 	op->pool = l->next;
 	op->pool_pa = l->next_pa;
-	op->pt->table_bytes_ += tbl_size(op->pt, 1);
-	op->pt->tables_++;
+	stats_add(op->pt, tbl_size(op->pt, 1));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -398,6 +414,10 @@ static void op_init(struct op *op, struct iopgt *pt)
 {
 	op->pt = pt;
 	op->commit = false;
+	op->keep = false;
+	op->pending = false;
+	op->free_all = false;
+	op->free_pins = 0;
 	op->err = 0;
 	op->n1 = op->nw = op->nt = op->nf = op->ntab = 0;
 	op->r1 = NULL;
@@ -525,8 +545,20 @@ static void free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 	if (wl == 0)
 		return; /* the root is freed by iopgt_fini */
 	pt->mem_.free(pt->mem_.ctx, va, pa, tbl_size(pt, wl));
-	pt->table_bytes_ -= tbl_size(pt, wl);
-	pt->tables_--;
+	stats_sub(pt, tbl_size(pt, wl));
+}
+
+/* The last step of a call: the detached subtrees, then the scratch array. */
+static void op_free_tables(struct op *op)
+{
+	struct iopgt *pt = op->pt;
+
+	for (size_t i = 0; i < op->nf; i++)
+		if (tbl_va(pt, op->f[i].pa) == op->f[i].va) /* not freed already */
+			free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
+	if (op->scratch)
+		pt->mem_.free(pt->mem_.ctx, op->scratch, op->scratch_pa, op->scratch_size);
+	op->pending = false;
 }
 
 static void finish(struct op *op)
@@ -557,11 +589,11 @@ static void finish(struct op *op)
 		publish(pt, r2, op->nw);
 	}
 	tlb_run(pt, op->t, op->nt, true);
-	for (size_t i = 0; i < op->nf; i++)
-		if (tbl_va(pt, op->f[i].pa) == op->f[i].va) /* not freed already */
-			free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
-	if (op->scratch)
-		pt->mem_.free(pt->mem_.ctx, op->scratch, op->scratch_pa, op->scratch_size);
+	if (op->keep) {
+		op->pending = true;
+		return;
+	}
+	op_free_tables(op);
 }
 
 _Static_assert(sizeof(struct wrec) >= sizeof(struct iopgt_range),
@@ -589,6 +621,474 @@ static int check_in(const struct iopgt *pt, uint64_t iova, uint64_t size, uint64
 	if (*off >= span || size > span - *off)
 		return IOPGT_ERR_RANGE;
 	return IOPGT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/*
+ * Concurrent calls (IOPGT_QUIRK_CONCURRENT).
+ *
+ * A last-level table belongs to a region: the span of the one parent entry
+ * that links it. A call pins every region its range reaches: reader-writer
+ * counters, hashed by region into 64 buckets a cache line apart (a range
+ * over 64 regions or more takes every bucket). Map, unmap, lookup and walk
+ * take their pins shared; only the code that frees an emptied table takes
+ * pins exclusively: the table's own bucket for a last-level table, every
+ * bucket for a table above (rare: it empties only after all its
+ * last-level tables went).
+ *
+ *  - No table is freed while a call that may reach it runs, even a call
+ *    whose range overlaps (the caller's bug): a call that reaches a
+ *    last-level table holds its region shared, and every call holds some
+ *    bucket shared, which freeing a higher table needs exclusively.
+ *  - Only tables that straddle an edge of a call's range can be reached
+ *    by another call whose range is disjoint; those are where the passes
+ *    could meet another call's changes.
+ *  - Tables on the edges are installed before the two passes run, with a
+ *    compare-and-swap on the parent entry; the loser frees its (never
+ *    linked) table and walks into the winner's. The passes then see a
+ *    structure no other call changes inside their range.
+ *  - A table that a call empties is freed afterwards: with the pins taken
+ *    exclusively, the table is checked again and freed only if still
+ *    empty. Two calls that empty one table each check after a sequentially
+ *    consistent fence, so at least one of them sees it empty.
+ *  - Visible on return: a map reports once more the table descriptors on
+ *    its edges that are not marked as synced (LPAE: software bit 55, set
+ *    once the installing call's sync returned; v7s has no such bit), since
+ *    another call may have installed one and not yet had it synced.
+ * Buckets are taken in increasing address order, shared or exclusive, so
+ * no cycle of waits can form. A call waits only while another call frees a
+ * table in one of its regions.
+ */
+#define PIN_SLOTS  64u          /* hash buckets */
+#define PIN_STRIDE 16u          /* 32-bit words per bucket: 64 bytes */
+#define PIN_EXCL   0x80000000u
+
+_Static_assert(PIN_SLOTS * PIN_STRIDE * 4 == IOPGT_PIN_BYTES, "pin array size");
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
+}
+
+static inline unsigned pin_hash(uint64_t region)
+{
+	return (unsigned)((region * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+static inline uint64_t pin_region(const struct iopgt *pt, uint64_t off)
+{
+	return off >> lvl_shift(pt, pt->levels_ - 2u);
+}
+
+/* the pin of the region of the last-level table that translates @off */
+static inline uint32_t *pin_of(const struct iopgt *pt, uint64_t off)
+{
+	return (uint32_t *)pt->pins_ + pin_hash(pin_region(pt, off)) * PIN_STRIDE;
+}
+
+static void pin_shared(uint32_t *p)
+{
+	for (;;) {
+		uint32_t v = __atomic_fetch_add(p, 1, __ATOMIC_ACQUIRE);
+
+		if (!(v & PIN_EXCL))
+			return;
+		__atomic_fetch_sub(p, 1, __ATOMIC_RELAXED);
+		while (__atomic_load_n(p, __ATOMIC_RELAXED) & PIN_EXCL)
+			cpu_relax();
+	}
+}
+
+static void unpin_shared(uint32_t *p)
+{
+	__atomic_fetch_sub(p, 1, __ATOMIC_RELEASE);
+}
+
+/* Writer first: once PIN_EXCL is set no new shared pin is taken, then the
+ * shared pins already held drain (calls finish without waiting on this). */
+static void pin_excl(uint32_t *p)
+{
+	while (__atomic_fetch_or(p, PIN_EXCL, __ATOMIC_ACQUIRE) & PIN_EXCL)
+		while (__atomic_load_n(p, __ATOMIC_RELAXED) & PIN_EXCL)
+			cpu_relax();
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) & ~PIN_EXCL)
+		cpu_relax();
+}
+
+static void unpin_excl(uint32_t *p)
+{
+	__atomic_fetch_and(p, ~PIN_EXCL, __ATOMIC_RELEASE);
+}
+
+struct pinset {
+	const struct iopgt *pt;
+	uint64_t mask; /* bit h: bucket h held shared */
+};
+
+/* every region [first, last] reaches, shared, in bucket order */
+static void pins_take(const struct iopgt *pt, uint64_t first, uint64_t last, struct pinset *ps)
+{
+	uint64_t m = 0;
+
+	ps->pt = pt;
+	ps->mask = 0;
+	if (pt->levels_ < 2)
+		return; /* the root alone, never freed */
+	{
+		uint64_t r0 = pin_region(pt, first), r1 = pin_region(pt, last);
+
+		if (r1 - r0 >= PIN_SLOTS)
+			m = ~(uint64_t)0;
+		else
+			for (uint64_t r = r0;; r++) {
+				m |= BIT64(pin_hash(r));
+				if (r == r1)
+					break;
+			}
+	}
+	for (unsigned h = 0; h < PIN_SLOTS; h++)
+		if (m >> h & 1)
+			pin_shared((uint32_t *)pt->pins_ + h * PIN_STRIDE);
+	ps->mask = m;
+}
+
+static void pins_drop(struct pinset *ps)
+{
+	for (unsigned h = 0; h < PIN_SLOTS; h++)
+		if (ps->mask >> h & 1)
+			unpin_shared((uint32_t *)ps->pt->pins_ + h * PIN_STRIDE);
+	ps->mask = 0;
+}
+
+/* every bucket exclusively, in address order (freeing a higher table) */
+static void pins_take_all(const struct iopgt *pt)
+{
+	for (unsigned h = 0; h < PIN_SLOTS; h++)
+		pin_excl((uint32_t *)pt->pins_ + h * PIN_STRIDE);
+}
+
+static void pins_drop_all(const struct iopgt *pt)
+{
+	for (unsigned h = 0; h < PIN_SLOTS; h++)
+		unpin_excl((uint32_t *)pt->pins_ + h * PIN_STRIDE);
+}
+
+/* the buckets of @mask exclusively, in address order, and back */
+static void pins_excl_mask(const struct iopgt *pt, uint64_t mask, bool take)
+{
+	for (unsigned h = 0; h < PIN_SLOTS; h++)
+		if (mask >> h & 1) {
+			uint32_t *p = (uint32_t *)pt->pins_ + h * PIN_STRIDE;
+
+			if (take)
+				pin_excl(p);
+			else
+				unpin_excl(p);
+		}
+}
+
+int iopgt_alloc_pins(struct iopgt *pt)
+{
+	uint64_t pa = 0;
+	uint32_t *p = pt->mem_.alloc(pt->mem_.ctx, IOPGT_PIN_BYTES, 64, &pa);
+
+	if (!p)
+		return IOPGT_ERR_NOMEM;
+	for (size_t i = 0; i < IOPGT_PIN_BYTES / 4; i++)
+		p[i] = 0;
+	pt->pins_ = p;
+	pt->pins_pa_ = pa;
+	return IOPGT_OK;
+}
+
+void iopgt_free_pins(struct iopgt *pt)
+{
+	if (pt->pins_)
+		pt->mem_.free(pt->mem_.ctx, pt->pins_, pt->pins_pa_, IOPGT_PIN_BYTES);
+	pt->pins_ = NULL;
+}
+
+/* Do @a and @b reach the same last-level table (or is the root all)? */
+static inline bool one_path(const struct iopgt *pt, uint64_t a, uint64_t b)
+{
+	return pt->levels_ < 2 || !((a ^ b) >> lvl_shift(pt, pt->levels_ - 2u));
+}
+
+static bool d_cas(const struct iopgt *pt, void *tbl, size_t idx, uint64_t old, uint64_t v)
+{
+	/* release: the new table's zeroed contents before the link */
+	if (pt->dshift_ == 2) {
+		uint32_t o = (uint32_t)old;
+
+		return __atomic_compare_exchange_n(&((uint32_t *)tbl)[idx], &o, (uint32_t)v, false,
+						   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	}
+	return __atomic_compare_exchange_n(&((uint64_t *)tbl)[idx], &old, v, false,
+					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+static void sync_one(const struct iopgt *pt, void *va, uint64_t pa, size_t len)
+{
+	if (pt->sync_.fn) {
+		struct iopgt_range r = { va, pa, len };
+
+		pt->sync_.fn(pt->sync_.ctx, &r, 1);
+	}
+}
+
+/*
+ * Before a map's passes: make sure every entry on the path to @e whose span
+ * leaves [lo, last] points to a table, installing empty ones (synced, then
+ * linked by compare-and-swap, then the link synced). Anything else found on
+ * the way (a leaf, a reserved encoding) is left for the passes to report.
+ */
+/* the links a call installed itself: edges_publish() need not repeat them */
+struct own_links {
+	const void *slot[2 * IOPGT_MAXLVL];
+	unsigned n;
+};
+
+static int edge_ensure(struct iopgt *pt, uint64_t e, uint64_t lo, uint64_t last,
+		       struct own_links *own)
+{
+	void *tv = pt->root_;
+	uint64_t tpa = pt->root_pa_;
+	const void *path[IOPGT_MAXLVL];
+
+	for (unsigned wl = 0; wl + 1u < pt->levels_; wl++) {
+		const uint64_t esz = BIT64(lvl_shift(pt, wl));
+		const uint64_t es = e & ~(esz - 1);
+		const size_t i = lvl_index(pt, wl, e);
+		const unsigned dsh = pt->dshift_;
+
+		path[wl] = tv;
+		if (lo <= es && es + (esz - 1) <= last)
+			return IOPGT_OK; /* inside the range: no other call gets here */
+		for (;;) {
+			uint64_t d = d_load(pt, tv, i);
+			bool run;
+			enum dkind k = c_kind(pt, wl, d, &run);
+
+			if (k == D_TABLE) {
+				tpa = c_table_pa(pt, wl, d);
+				tv = tbl_va(pt, tpa);
+				if (!tv || tbl_loop(pt, tv, path, wl + 1))
+					return IOPGT_OK; /* the passes report it */
+				break;
+			}
+			if (k != D_INVALID)
+				return IOPGT_OK;
+
+			size_t size = tbl_size(pt, wl + 1);
+			void *nv;
+			uint64_t npa;
+			int err = alloc_table(pt, size, &nv, &npa);
+
+			if (err)
+				return err;
+			const uint64_t mark = c_synced_mark(pt);
+			const uint64_t link = c_table(pt, wl, npa) & ~mark;
+
+			d_zero(pt, nv, 0, size >> dsh);
+			sync_one(pt, nv, npa, size);
+			if (d_cas(pt, tv, i, d, link)) {
+				stats_add(pt, size);
+				sync_one(pt, (char *)tv + (i << dsh), tpa + (i << dsh),
+					 (size_t)1 << dsh);
+				own->slot[own->n++] = (char *)tv + (i << dsh);
+				/* synced: other calls need not report it again
+				 * (the mark is not for the walker: no sync) */
+				if (mark)
+					__atomic_fetch_or(&((uint64_t *)tv)[i], mark, __ATOMIC_RELEASE);
+			} else {
+				/* another call linked its table first */
+				pt->mem_.free(pt->mem_.ctx, nv, npa, size);
+			}
+		}
+	}
+	return IOPGT_OK;
+}
+
+/* Clause 6: report again the table descriptors on the edges of [lo, last]. */
+static bool own_link(const struct own_links *own, const void *slot)
+{
+	for (unsigned k = 0; k < own->n; k++)
+		if (own->slot[k] == slot)
+			return true;
+	return false;
+}
+
+static void edges_publish(const struct iopgt *pt, uint64_t lo, uint64_t last,
+			  const struct own_links *own)
+{
+	struct iopgt_range r[2 * IOPGT_MAXLVL];
+	size_t n = 0;
+	const uint64_t e2[2] = { lo, last };
+
+	if (!pt->sync_.fn)
+		return;
+	for (int k = 0; k < (one_path(pt, lo, last) ? 1 : 2); k++) {
+		const void *tv = pt->root_, *path[IOPGT_MAXLVL];
+		uint64_t tpa = pt->root_pa_;
+
+		for (unsigned wl = 0; wl + 1u < pt->levels_; wl++) {
+			path[wl] = tv;
+			const uint64_t esz = BIT64(lvl_shift(pt, wl));
+			const uint64_t es = e2[k] & ~(esz - 1);
+			const size_t i = lvl_index(pt, wl, e2[k]);
+			uint64_t d = d_load(pt, tv, i);
+			bool run;
+
+			if ((lo <= es && es + (esz - 1) <= last) ||
+			    c_kind(pt, wl, d, &run) != D_TABLE)
+				break;
+			if (!(d & c_synced_mark(pt)) &&
+			    !own_link(own, (const char *)tv + (i << pt->dshift_))) {
+				r[n].va = (char *)(uintptr_t)tv + (i << pt->dshift_);
+				r[n].pa = tpa + (i << pt->dshift_);
+				r[n].len = (size_t)1 << pt->dshift_;
+				n++;
+			}
+			tpa = c_table_pa(pt, wl, d);
+			tv = tbl_va(pt, tpa);
+			if (!tv || tbl_loop(pt, tv, path, wl + 1))
+				break;
+		}
+	}
+	publish(pt, r, n);
+}
+
+static bool live_outside(const struct iopgt *pt, unsigned wl, const void *tv, size_t i0, size_t i1);
+
+static bool table_empty(const struct iopgt *pt, unsigned wl, const void *tv, size_t skip)
+{
+	const size_t n = (size_t)1 << lvl_bits(pt, wl);
+	bool run;
+
+	for (size_t i = 0; i < n; i++)
+		if (i != skip && c_kind(pt, wl, d_load(pt, tv, i), &run) != D_INVALID)
+			return false;
+	return true;
+}
+
+/* Has the table @tv at walk level @wl no live entry? Looks at @e's entry,
+ * then outwards from it, where live neighbours usually are. */
+static bool table_empty_at(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t e)
+{
+	const size_t i = lvl_index(pt, wl, e);
+	bool run;
+
+	return c_kind(pt, wl, d_load(pt, tv, i), &run) == D_INVALID &&
+	       !live_outside(pt, wl, tv, i, i);
+}
+
+/*
+ * With the call's pins held: the deepest table on the path to @e if it has
+ * no live entry (a candidate for edge_reap()), else NULL.
+ */
+static const void *edge_empty(const struct iopgt *pt, uint64_t e)
+{
+	const void *tv = pt->root_, *path[IOPGT_MAXLVL];
+	unsigned wl = 0;
+
+	for (; wl + 1u < pt->levels_; wl++) {
+		uint64_t d = d_load(pt, tv, lvl_index(pt, wl, e));
+		bool run;
+		const void *cv;
+
+		path[wl] = tv;
+		if (c_kind(pt, wl, d, &run) != D_TABLE)
+			break;
+		cv = tbl_va(pt, c_table_pa(pt, wl, d));
+		if (!cv || tbl_loop(pt, cv, path, wl + 1))
+			break;
+		tv = cv;
+	}
+	if (wl == 0 || !table_empty_at(pt, wl, tv, e))
+		return NULL;
+	return tv;
+}
+
+/*
+ * Free the empty tables on the path to @e, the call's own pins dropped:
+ * take @e's bucket exclusively, look again, and free the highest table of
+ * the chain of tables that are empty but for the link to the next one. A
+ * chain that reaches above the last level starts again with every bucket.
+ */
+static void edge_reap(struct iopgt *pt, uint64_t e)
+{
+	bool all = false;
+
+	for (;;) {
+		void *tv[IOPGT_MAXLVL];
+		uint64_t tpa[IOPGT_MAXLVL];
+		unsigned deep = 0, h;
+		uint32_t *p = pin_of(pt, e);
+
+		if (all)
+			pins_take_all(pt);
+		else
+			pin_excl(p);
+		tv[0] = pt->root_;
+		tpa[0] = pt->root_pa_;
+		while (deep + 1u < pt->levels_) {
+			uint64_t d = d_load(pt, tv[deep], lvl_index(pt, deep, e));
+			bool run;
+
+			if (c_kind(pt, deep, d, &run) != D_TABLE)
+				break;
+			tpa[deep + 1] = c_table_pa(pt, deep, d);
+			tv[deep + 1] = tbl_va(pt, tpa[deep + 1]);
+			if (!tv[deep + 1] ||
+			    tbl_loop(pt, tv[deep + 1], (const void *const *)tv, deep + 1))
+				break;
+			deep++;
+		}
+		h = deep + 1;
+		for (unsigned wl = deep; wl >= 1; wl--) {
+			size_t skip = wl < deep ? lvl_index(pt, wl, e) : SIZE_MAX;
+
+			if (!table_empty(pt, wl, tv[wl], skip))
+				break;
+			h = wl;
+		}
+		const bool need_all = h + 1u < pt->levels_;
+
+		if (h <= deep && (all || !need_all)) {
+			const unsigned s = lvl_shift(pt, h - 1);
+			struct trec t = { e & ~(BIT64(s) - 1), BIT64(s), BIT64(pt->gshift_), T_WALK, 0 };
+
+			put_now(pt, tv[h - 1], tpa[h - 1], lvl_index(pt, h - 1, e), 0);
+			tlb_run(pt, &t, 1, false);
+			free_subtree(pt, h, tv[h], tpa[h], (const void *const *)tv);
+		}
+		if (all)
+			pins_drop_all(pt);
+		else
+			unpin_excl(p);
+		if (h > deep || all || !need_all)
+			return;
+		all = true;
+	}
+}
+
+/* After a call, its pins still held: the edges' empty tables, then reap. */
+static void edges_reap(struct iopgt *pt, struct pinset *ps, uint64_t lo, uint64_t last)
+{
+	const void *a, *b;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	a = edge_empty(pt, lo);
+	b = one_path(pt, lo, last) ? NULL : edge_empty(pt, last);
+	pins_drop(ps);
+	if (a)
+		edge_reap(pt, lo);
+	if (b && b != a)
+		edge_reap(pt, last);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -756,6 +1256,11 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 	void *tv = pt->root_;
 	uint64_t tpa = pt->root_pa_;
 	const void *path[IOPGT_MAXLVL];
+	/* concurrent calls: the links on the way not marked synced go again,
+	 * in the leaf's sync call (clause 6) */
+	struct iopgt_range r[IOPGT_MAXLVL];
+	size_t n = 0;
+	const unsigned dsh = pt->dshift_;
 
 	for (unsigned wl = 0; wl < pt->levels_; wl++) {
 		path[wl] = tv;
@@ -768,11 +1273,25 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
 			    c_kind(pt, wl, d, &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
 				return 1;
-			put_now(pt, tv, tpa, i, c_leaf(pt, wl, pa, prot, false));
+			if (!n) {
+				put_now(pt, tv, tpa, i, c_leaf(pt, wl, pa, prot, false));
+				return 0;
+			}
+			d_store(pt, tv, i, c_leaf(pt, wl, pa, prot, false));
+			r[n].va = (char *)tv + (i << dsh);
+			r[n].pa = tpa + (i << dsh);
+			r[n].len = (size_t)1 << dsh;
+			publish(pt, r, n + 1);
 			return 0;
 		}
 		if (size > BIT64(s) || c_kind(pt, wl, d, &run) != D_TABLE || wl + 1u >= pt->levels_)
 			return 1;
+		if (pt_conc(pt) && pt->sync_.fn && !(d & c_synced_mark(pt))) {
+			r[n].va = (char *)tv + (i << dsh);
+			r[n].pa = tpa + (i << dsh);
+			r[n].len = (size_t)1 << dsh;
+			n++;
+		}
 		tpa = c_table_pa(pt, wl, d);
 		tv = tbl_va(pt, tpa);
 		if (!tv || tbl_loop(pt, tv, path, wl + 1))
@@ -781,9 +1300,55 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 	return 1;
 }
 
-int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	struct op op;
+	int err;
+
+	if (!map_fast(pt, off, pa, size, prot))
+		return IOPGT_OK;
+	op_init(&op, pt);
+	err = map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
+	if (err)
+		return err;
+	err = op_reserve(&op);
+	if (err)
+		return err;
+	map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
+	finish(&op);
+	return IOPGT_OK;
+}
+
+
+static int map_conc(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	const uint64_t last = off + (size - 1);
+	struct pinset ps;
+	int err;
+
+	pins_take(pt, off, last, &ps);
+	if (!map_fast(pt, off, pa, size, prot)) {
+		pins_drop(&ps);
+		return IOPGT_OK;
+	}
+	struct own_links own = { { NULL }, 0 };
+
+	err = edge_ensure(pt, off, off, last, &own);
+	if (!err && !one_path(pt, off, last))
+		err = edge_ensure(pt, last, off, last, &own);
+	if (!err)
+		err = map_passes(pt, off, pa, size, prot);
+	if (err) {
+		edges_reap(pt, &ps, off, last); /* tables edge_ensure() installed */
+		return err;
+	}
+	edges_publish(pt, off, last, &own);
+	pins_drop(&ps);
+	return IOPGT_OK;
+}
+
+int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
 	uint64_t off;
 	int err;
 
@@ -800,19 +1365,9 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint3
 	 * derives shareability from CACHE alone */
 	if (pt_is_s2(pt))
 		prot &= ~IOPGT_PRIV;
-	if (!map_fast(pt, off, pa, size, prot))
-		return IOPGT_OK;
-
-	op_init(&op, pt);
-	err = map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
-	if (err)
-		return err;
-	err = op_reserve(&op);
-	if (err)
-		return err;
-	map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
-	finish(&op);
-	return IOPGT_OK;
+	if (pt_conc(pt))
+		return map_conc(pt, off, pa, size, prot);
+	return map_passes(pt, off, pa, size, prot);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -979,6 +1534,11 @@ static void drop_table(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_
 	put(op, tv, tpa, false, idx, 1, 0, 0);
 	rec_tlb(op, es, BIT64(lvl_shift(pt, wl)), pt->gshift_, T_WALK, false);
 	rec_free(op, cva, cpa, wl + 1);
+	/* concurrent calls: the pins its freeing will need exclusively */
+	if (wl + 2u == pt->levels_)
+		op->free_pins |= BIT64(pin_hash(pin_region(pt, es)));
+	else
+		op->free_all = true;
 }
 
 /*
@@ -1047,7 +1607,8 @@ static int split_run(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t 
 		}
 		rec_store2(op, (char *)tv + ((rs + i) << dsh), v, tpa + ((rs + i) << dsh));
 	}
-	rec_tlb(op, rbase, esz * n, any_table ? pt->gshift_ : s, any_table ? T_WALK : T_LEAF,
+	/* the entries removed are the run's, whatever replaces them */
+	rec_tlb(op, rbase, esz * n, s, any_table ? T_WALK : T_LEAF,
 		inplace);
 	return IOPGT_OK;
 }
@@ -1077,7 +1638,9 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 
 			if (!cva || tbl_loop(pt, cva, op->path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
-			if (covered || subtree_empties(op, wl + 1, cva, clo, chi)) {
+			/* concurrent calls: a table that other calls may reach
+			 * is freed afterwards, by edges_reap() */
+			if (covered || (!pt_conc(pt) && subtree_empties(op, wl + 1, cva, clo, chi))) {
 				if (op->err)
 					return op->err;
 				drop_table(op, wl, tv, tpa, i, es, cva, cpa);
@@ -1134,7 +1697,8 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 					put(op, tv, tpa, false, i, 1, 0, 0);
 				}
 				rec_store2(op, (char *)tv + (i << dsh), link, tpa + (i << dsh));
-				rec_tlb(op, es, esz, pt->gshift_, T_WALK, inplace);
+				/* the entry removed is the block */
+				rec_tlb(op, es, esz, s, T_WALK, inplace);
 			}
 			break;
 		default:
@@ -1151,12 +1715,13 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
  * other live entries (or nothing mapped at all). Returns 1 when the request
  * is not of that shape, 0 when done.
  */
-static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
+static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void **tvp)
 {
 	void *tv = pt->root_;
 	uint64_t tpa = pt->root_pa_;
 	const void *path[IOPGT_MAXLVL];
 
+	*tvp = NULL;
 	for (unsigned wl = 0; wl < pt->levels_; wl++) {
 		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
@@ -1185,8 +1750,9 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 		}
 		if (run || size != esz)
 			return 1;
-		if (wl > 0) {
-			/* the table must keep a live entry, or it is freed */
+		if (wl > 0 && !pt_conc(pt)) {
+			/* the table must keep a live entry, or it is freed
+			 * (concurrent calls: afterwards, by edge_reap()) */
 			if (!live_outside(pt, wl, tv, i, i))
 				return 1;
 		}
@@ -1196,14 +1762,39 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size)
 
 			tlb_run(pt, &t, 1, false);
 		}
+		*tvp = tv;
 		return 0;
 	}
 	return 1;
 }
 
+/* @op: the caller's; with @keep, finish() leaves the frees to the caller */
+static int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op *op, bool keep)
+{
+	int err;
+
+	op_init(op, pt);
+	const void *tv;
+
+	if (!unmap_fast(pt, off, size, &tv))
+		return IOPGT_OK;
+	op->keep = keep;
+	err = unmap_tbl(op, 0, pt->root_, pt->root_pa_, off, off + size);
+	if (err)
+		return err;
+	if (!op->n1 && !op->nw)
+		return IOPGT_OK; /* nothing was mapped there */
+	err = op_reserve(op);
+	if (err)
+		return err;
+	unmap_tbl(op, 0, pt->root_, pt->root_pa_, off, off + size);
+	finish(op);
+	return IOPGT_OK;
+}
+
+
 int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 {
-	struct op op;
 	uint64_t off;
 	int err;
 
@@ -1212,20 +1803,54 @@ int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 	err = check_in(pt, iova, size, &off);
 	if (err)
 		return err;
-	if (!unmap_fast(pt, off, size))
-		return IOPGT_OK;
-	op_init(&op, pt);
-	err = unmap_tbl(&op, 0, pt->root_, pt->root_pa_, off, off + size);
-	if (err)
+	if (pt_conc(pt)) {
+		const uint64_t last = off + (size - 1);
+		struct pinset ps;
+		const void *tv;
+
+		pins_take(pt, off, last, &ps);
+		if (!unmap_fast(pt, off, size, &tv)) {
+			/* one leaf went (or nothing was there): its table too? */
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			bool empty = tv && edge_empty(pt, off) == tv;
+
+			pins_drop(&ps);
+			if (empty)
+				edge_reap(pt, off);
+			return IOPGT_OK;
+		}
+		/*
+		 * Tables the range covered were detached by the passes; they
+		 * are freed with their pins held exclusively (every pin for a
+		 * table above the last level), so that not even a call
+		 * overlapping the range (the caller's bug) can be inside one.
+		 */
+		struct op op;
+		const void *a, *b;
+
+		err = unmap_passes(pt, off, size, &op, true);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		a = edge_empty(pt, off);
+		b = one_path(pt, off, last) ? NULL : edge_empty(pt, last);
+		pins_drop(&ps);
+		if (op.pending) {
+			const uint64_t mask = op.free_all ? ~(uint64_t)0 : op.free_pins;
+
+			pins_excl_mask(pt, mask, true);
+			op_free_tables(&op);
+			pins_excl_mask(pt, mask, false);
+		}
+		if (a)
+			edge_reap(pt, off);
+		if (b && b != a)
+			edge_reap(pt, last);
 		return err;
-	if (!op.n1 && !op.nw)
-		return IOPGT_OK; /* nothing was mapped there */
-	err = op_reserve(&op);
-	if (err)
-		return err;
-	unmap_tbl(&op, 0, pt->root_, pt->root_pa_, off, off + size);
-	finish(&op);
-	return IOPGT_OK;
+	}
+	{
+		struct op op;
+
+		return unmap_passes(pt, off, size, &op, false);
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1266,16 +1891,10 @@ static int leaf_describe(const struct iopgt *pt, unsigned wl, const void *tv, si
 	return IOPGT_OK;
 }
 
-int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
+static int lookup_walk(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m)
 {
-	const void *tv, *path[IOPGT_MAXLVL];
-	uint64_t off;
+	const void *tv = pt->root_, *path[IOPGT_MAXLVL];
 
-	if (!pt_live(pt) || !m)
-		return IOPGT_ERR_INVAL;
-	if (iova < pt->va_base_ || (off = iova - pt->va_base_) >> pt->ias_)
-		return IOPGT_ERR_RANGE;
-	tv = pt->root_;
 	for (unsigned wl = 0; wl < pt->levels_; wl++) {
 		size_t i = lvl_index(pt, wl, off);
 		uint64_t d = d_load(pt, tv, i);
@@ -1308,6 +1927,26 @@ int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 		}
 	}
 	return IOPGT_ERR_CORRUPT;
+}
+
+int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
+{
+	uint64_t off;
+
+	if (!pt_live(pt) || !m)
+		return IOPGT_ERR_INVAL;
+	if (iova < pt->va_base_ || (off = iova - pt->va_base_) >> pt->ias_)
+		return IOPGT_ERR_RANGE;
+	if (pt_conc(pt)) {
+		struct pinset ps;
+		int err;
+
+		pins_take(pt, off, off, &ps);
+		err = lookup_walk(pt, off, m);
+		pins_drop(&ps);
+		return err;
+	}
+	return lookup_walk(pt, off, m);
 }
 
 static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,
@@ -1385,6 +2024,15 @@ int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_
 	off = iova - pt->va_base_;
 	if (off >> pt->ias_ || size > BIT64(pt->ias_) - off)
 		return IOPGT_ERR_RANGE;
+	if (pt_conc(pt)) {
+		struct pinset ps;
+		int err;
+
+		pins_take(pt, off, off + (size - 1), &ps);
+		err = walk_tbl(pt, 0, pt->root_, off, off + size, fn, ctx, path);
+		pins_drop(&ps);
+		return err;
+	}
 	return walk_tbl(pt, 0, pt->root_, off, off + size, fn, ctx, path);
 }
 

@@ -7,8 +7,49 @@
  * Formats: VMSAv8-64 stage 1 and stage 2 (4K, 16K, 64K granules), VMSAv7
  * long-descriptor (LPAE) stage 1 and stage 2, VMSAv7 short-descriptor (v7s).
  *
- * Threading: calls on one struct iopgt must be serialised by the caller.
- * Calls on different struct iopgt objects are independent.
+ * Threads. Calls on different struct iopgt objects are independent. Calls
+ * on one object must be serialised by the caller, unless it was initialised
+ * with IOPGT_QUIRK_CONCURRENT: then iopgt_map(), iopgt_unmap(),
+ * iopgt_lookup() and iopgt_walk() may run on several threads at once, with
+ * no caller lock, as long as their ranges are disjoint (a call's range is
+ * [iova, iova + size), widened to every leaf a partial unmap splits; a
+ * lookup's range is its one address). iopgt_init(), iopgt_fini() and
+ * iopgt_get_regs() still need the object to themselves; iopgt_get_stats()
+ * may run at any time. Calls whose ranges overlap are the caller's bug:
+ * their results there are undefined and memory may be lost, but tables
+ * outside the overlap are not corrupted and no freed memory is written.
+ * With IOPGT_QUIRK_CONCURRENT:
+ *   - a table a call empties is still freed (clause 5 holds), once no other
+ *     call can reach it; a call may wait (spin) while another call frees a
+ *     table its range reaches, never otherwise;
+ *   - clause 6 holds: before a map returns, every table descriptor its
+ *     leaves hang under is visible to the walker, including one another
+ *     call installed and has not synced yet (such a descriptor is reported
+ *     again, the one exception to clause 3; on LPAE a software bit, bit 55
+ *     of table descriptors, marks those already synced);
+ *   - a map that installs a table on an edge of its range reports it in
+ *     two extra sync.fn calls (the table, then the link), and an unmap that
+ *     frees such a table in one more (clause 4's counts grow by these);
+ *   - cost: an atomic read-modify-write pair per call on a counter shared
+ *     by the calls in the same last-level table's span (one per such span
+ *     the range reaches, at most 64), acquire loads of descriptors, one
+ *     sequentially consistent fence per unmap, and IOPGT_CONCURRENT_BYTES
+ *     of memory allocated at iopgt_init.
+ *
+ * Memory ordering. The core uses the GCC/Clang __atomic builtins, which
+ * are the C11 atomic operations (<stdatomic.h> is not used): relaxed loads
+ * and stores of descriptors (acquire loads with IOPGT_QUIRK_CONCURRENT); a
+ * release fence before the stores that link new tables; compare-and-swap
+ * (release) for tables installed concurrently; acquire/release
+ * read-modify-writes on the pin counters; one sequentially consistent
+ * fence between an unmap's stores and its check for an emptied table;
+ * relaxed read-modify-writes on the statistics. Descriptor accesses are
+ * naturally aligned 4- or 8-byte single-copy atomic accesses (Arm ARM
+ * B2.2.1): a 32-bit Arm build of the LPAE formats needs 64-bit atomics
+ * (LDRD/STRD with LPAE, or LDREXD/STREXD). A compiler without these
+ * builtins must provide them (same names and memory-order constants);
+ * nothing else is needed, and sync.fn remains the only way table writes
+ * reach a non-coherent walker.
  *
  * Memory: the library allocates only through cfg->mem (or the built-in
  * hosted allocator when every member of cfg->mem is NULL). It allocates the
@@ -81,7 +122,14 @@ enum iopgt_fmt {
 /* v7s: write no permission bits (AP, XN): every descriptor allows read and
  * write, as MediaTek's M4U expects; prot READ/WRITE are still checked. */
 #define IOPGT_QUIRK_NO_PERMS    (1u << 7)
-#define IOPGT_QUIRK_ALL         ((1u << 8) - 1)
+/* Every format: calls on disjoint ranges may run on several threads at once
+ * without a caller lock (see "Threads" at the top of this file). Costs an
+ * atomic read-modify-write pair per call and one allocation of
+ * IOPGT_CONCURRENT_BYTES at iopgt_init. */
+#define IOPGT_QUIRK_CONCURRENT  (1u << 8)
+/* the bytes IOPGT_QUIRK_CONCURRENT allocates at iopgt_init (64-byte aligned) */
+#define IOPGT_CONCURRENT_BYTES  4096u
+#define IOPGT_QUIRK_ALL         ((1u << 9) - 1)
 
 /**
  * enum iopgt_err - error codes. Every function that can fail returns one of
@@ -225,6 +273,8 @@ struct iopgt {
 	struct iopgt_mem mem_;
 	struct iopgt_sync sync_;
 	struct iopgt_tlb tlb_;
+	void *pins_;          /* IOPGT_QUIRK_CONCURRENT: the region pins */
+	uint64_t pins_pa_;
 };
 
 /**
@@ -249,7 +299,8 @@ struct iopgt {
  *   allocator in a freestanding build; a root the allocator returned
  *   misaligned, beyond @oas (v7s: above 4 GiB) or not mapped back by
  *   phys_to_virt (it is given back at once).
- * * IOPGT_ERR_NOMEM  - the allocator failed.
+ * * IOPGT_ERR_NOMEM  - the allocator failed (for the root, or for the
+ *   IOPGT_CONCURRENT_BYTES that IOPGT_QUIRK_CONCURRENT needs).
  * On any error nothing is held and @pt is unusable: every later call on
  * it returns IOPGT_ERR_INVAL (iopgt_fini() does nothing); only a NULL @cfg
  * leaves @pt untouched.

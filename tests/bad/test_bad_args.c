@@ -336,7 +336,7 @@ static void init_refuses(const char *name, struct iopgt_cfg base)
 	INIT(c.fmt = (enum iopgt_fmt)0, IOPGT_ERR_INVAL);
 	INIT(c.fmt = (enum iopgt_fmt)6, IOPGT_ERR_INVAL);
 	INIT(c.fmt = (enum iopgt_fmt)-1, IOPGT_ERR_INVAL);
-	INIT(c.quirks |= 1u << 8, IOPGT_ERR_INVAL);
+	INIT(c.quirks |= 1u << 9, IOPGT_ERR_INVAL); /* the first bit that names no quirk */
 	INIT(c.quirks |= 1u << 31, IOPGT_ERR_INVAL);
 	INIT(c.quirks |= IOPGT_QUIRK_NO_SPLIT | IOPGT_QUIRK_SPLIT_IN_PLACE, IOPGT_ERR_INVAL);
 	/* quirks of other formats */

@@ -15,8 +15,15 @@
  *   RES fmt=.. coh=.. phase=.. units=.. api_calls=.. ns_total=.. ns_per_unit=..
  *       sync_calls=.. sync_bytes=.. clean_lines=.. table_bytes=..
  * table_bytes is the table memory held after the phase.
+ *
+ * Phases conc1_* and conc2s_/conc2h_* run with IOPGT_QUIRK_CONCURRENT: one
+ * thread, then two threads at once on disjoint halves of the pages, in
+ * 64 KiB stripes (conc2s: the threads share every leaf table) or in two
+ * halves of the span (conc2h); ns_per_unit is wall time per page, so
+ * 1e9 / ns_per_unit is the pages per second of both threads together.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +164,65 @@ static void *arena_p2v(void *ctx, uint64_t pa)
 	if (pa < ARENA_PA || pa - ARENA_PA >= ARENA_SIZE)
 		return NULL;
 	return arena + (pa - ARENA_PA);
+}
+
+/* concurrent phases: the arena under a lock, sync counted atomically */
+static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t c_calls, c_bytes, c_lines;
+
+static void *arena_alloc_locked(void *ctx, size_t size, size_t align, uint64_t *pa)
+{
+	void *p;
+
+	pthread_mutex_lock(&arena_lock);
+	p = arena_alloc(ctx, size, align, pa);
+	pthread_mutex_unlock(&arena_lock);
+	return p;
+}
+
+static void arena_free_locked(void *ctx, void *va, uint64_t pa, size_t size)
+{
+	pthread_mutex_lock(&arena_lock);
+	arena_free(ctx, va, pa, size);
+	pthread_mutex_unlock(&arena_lock);
+}
+
+static void count_sync(void *ctx, const struct iopgt_range *r, size_t n)
+{
+	uint64_t bytes = 0;
+
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		bytes += r[i].len;
+	__atomic_fetch_add(&c_calls, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c_bytes, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c_lines, iopgt_lines_for_ranges(r, n, 6, NULL, NULL),
+			   __ATOMIC_RELAXED);
+}
+
+static void new_pt_conc(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes)
+{
+	struct iopgt_cfg cfg;
+	int err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fmt = f->fmt;
+	cfg.ias = f->ias;
+	cfg.oas = f->oas;
+	cfg.pgsizes = pgsizes;
+	cfg.quirks = IOPGT_QUIRK_CONCURRENT;
+	if (!coherent)
+		cfg.sync.fn = count_sync;
+	if (f->fmt == IOPGT_FMT_ARMV7S) {
+		if (!arena && !(arena = aligned_alloc(1u << 16, ARENA_SIZE)))
+			exit(1);
+		cfg.mem.alloc = arena_alloc_locked;
+		cfg.mem.free = arena_free_locked;
+		cfg.mem.phys_to_virt = arena_p2v;
+	}
+	err = iopgt_init(pt, &cfg);
+	if (err)
+		die("iopgt_init", 0, err);
 }
 
 static void new_pt(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes)
@@ -310,6 +376,83 @@ static void bulk_phases(const struct bfmt *f, uint64_t pgsizes, uint64_t pg, con
 	iopgt_fini(&pt);
 }
 
+struct cjob {
+	struct iopgt *pt;
+	unsigned t, nt;
+	uint64_t stripe; /* pages */
+	int unmap;
+};
+
+static void *cjob_run(void *arg)
+{
+	const struct cjob *j = arg;
+	const uint64_t pg = F->small, n = F->span / pg;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int err;
+
+		if ((i / j->stripe) % j->nt != j->t)
+			continue;
+		if (j->unmap)
+			err = iopgt_unmap(j->pt, F->iova_base + i * pg, pg);
+		else
+			err = iopgt_map(j->pt, F->iova_base + i * pg, F->pa_base + i * pg, pg, PROT);
+		if (err)
+			die(j->unmap ? "concurrent unmap" : "concurrent map", i, err);
+	}
+	return NULL;
+}
+
+static void conc_phase(struct iopgt *pt, unsigned nt, uint64_t stripe, int unmap,
+		       const char *phase)
+{
+	pthread_t th[2];
+	struct cjob j[2];
+	uint64_t t0, ns, calls0 = c_calls, bytes0 = c_bytes, lines0 = c_lines;
+	const uint64_t n = F->span / F->small;
+
+	t0 = now_ns();
+	for (unsigned t = 0; t < nt; t++) {
+		j[t] = (struct cjob){ pt, t, nt, stripe, unmap };
+		if (pthread_create(&th[t], NULL, cjob_run, &j[t]))
+			exit(1);
+	}
+	for (unsigned t = 0; t < nt; t++)
+		pthread_join(th[t], NULL);
+	ns = now_ns() - t0;
+	printf("RES fmt=%s coh=%d phase=%s units=%llu api_calls=%llu ns_total=%llu "
+	       "ns_per_unit=%.3f sync_calls=%llu sync_bytes=%llu clean_lines=%llu "
+	       "table_bytes=%llu\n",
+	       F->name, coherent, phase, (unsigned long long)n, (unsigned long long)n,
+	       (unsigned long long)ns, (double)ns / (double)n,
+	       (unsigned long long)(c_calls - calls0), (unsigned long long)(c_bytes - bytes0),
+	       (unsigned long long)(c_lines - lines0), (unsigned long long)held(pt));
+	fflush(stdout);
+}
+
+static void conc_phases(void)
+{
+	static const struct {
+		unsigned nt;
+		int halves;
+		const char *map, *unmap;
+	} p[] = {
+		{ 1, 0, "conc1_map4k_1by1", "conc1_unmap4k_1by1" },
+		{ 2, 0, "conc2s_map4k_1by1", "conc2s_unmap4k_1by1" },
+		{ 2, 1, "conc2h_map4k_1by1", "conc2h_unmap4k_1by1" },
+	};
+
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		struct iopgt pt;
+		uint64_t stripe = p[i].halves ? F->span / F->small / 2 : 16;
+
+		new_pt_conc(&pt, F, F->small);
+		conc_phase(&pt, p[i].nt, stripe, 0, p[i].map);
+		conc_phase(&pt, p[i].nt, stripe, 1, p[i].unmap);
+		iopgt_fini(&pt);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct iopgt_rec_call calls[1];
@@ -365,6 +508,7 @@ int main(int argc, char **argv)
 		bulk_phases(F, 1u << 14, 1u << 14, "map16k_bulk", "unmap16k_bulk", NULL);
 		bulk_phases(F, 1u << 16, 1u << 16, "map64k_bulk", "unmap64k_bulk", NULL);
 	}
+	conc_phases();
 	free(lookup_iova);
 	return 0;
 }

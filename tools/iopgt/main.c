@@ -72,6 +72,7 @@ static const struct {
 	{ "split-in-place", IOPGT_QUIRK_SPLIT_IN_PLACE },
 	{ "mtk-ext", IOPGT_QUIRK_MTK_EXT },
 	{ "no-perms", IOPGT_QUIRK_NO_PERMS },
+	{ "concurrent", IOPGT_QUIRK_CONCURRENT },
 };
 
 static const struct {
@@ -356,7 +357,7 @@ static void usage(FILE *f)
 	      "                   (default: every page, block and contiguous-run size the\n"
 	      "                   format and granule have)\n"
 	      "  --quirk NAME     ns, ttbr1, outer-wbwa, s2fwb, no-split, split-in-place,\n"
-	      "                   mtk-ext, no-perms (repeatable)\n"
+	      "                   mtk-ext, no-perms, concurrent (repeatable)\n"
 	      "  --coherent       the walker snoops the caches: no sync callback\n"
 	      "  --table-base PA  walker address of the first table (default 0x40000000)\n"
 	      "  --table-memory SIZE  table memory available (default 64M)\n"
