@@ -19,8 +19,7 @@
  * pins. Run under ThreadSanitizer and AddressSanitizer in CI.
  *
  * IOPGT_TEST_SCALE multiplies the number of operations, IOPGT_TEST_SEED
- * changes the seeds, IOPGT_CONC_EMULATED=1 (cross builds run under
- * qemu-user) divides them by ten.
+ * changes the seeds.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -495,9 +494,7 @@ int main(void)
 	seed0 = e ? strtoul(e, NULL, 0) : 1;
 	if (!scale)
 		scale = 1;
-	/* emulated targets (qemu-user) run a tenth of the operations */
-	e = getenv("IOPGT_CONC_EMULATED");
-	unsigned long ops = 20000 * scale / (e && *e == '1' ? 10 : 1);
+	unsigned long ops = 20000 * scale;
 	arena = aligned_alloc(1u << 20, ARENA); /* the largest root: 256 KiB */
 	image = aligned_alloc(1u << 20, ARENA);
 	if (!arena || !image)
