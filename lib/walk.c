@@ -1331,7 +1331,9 @@ static int map_conc(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 		pins_drop(&ps);
 		return IOPGT_OK;
 	}
-	struct own_links own = { { NULL }, 0 };
+	struct own_links own;
+
+	own.n = 0; /* (no initialiser: ARM GCC would call memset for it) */
 
 	err = edge_ensure(pt, off, off, last, &own);
 	if (!err && !one_path(pt, off, last))
