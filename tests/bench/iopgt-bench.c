@@ -200,7 +200,8 @@ static void count_sync(void *ctx, const struct iopgt_range *r, size_t n)
 			   __ATOMIC_RELAXED);
 }
 
-static void new_pt_conc(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes)
+/* @conc: IOPGT_QUIRK_CONCURRENT, with the thread-safe sync counter and arena */
+static void new_pt_as(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes, bool conc)
 {
 	struct iopgt_cfg cfg;
 	int err;
@@ -210,14 +211,19 @@ static void new_pt_conc(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes
 	cfg.ias = f->ias;
 	cfg.oas = f->oas;
 	cfg.pgsizes = pgsizes;
-	cfg.quirks = IOPGT_QUIRK_CONCURRENT;
-	if (!coherent)
-		cfg.sync.fn = count_sync;
+	if (conc)
+		cfg.quirks = IOPGT_QUIRK_CONCURRENT;
+	if (!coherent) {
+		if (conc)
+			cfg.sync.fn = count_sync;
+		else
+			cfg.sync = iopgt_recorder_sync(&rec);
+	}
 	if (f->fmt == IOPGT_FMT_ARMV7S) {
 		if (!arena && !(arena = aligned_alloc(1u << 16, ARENA_SIZE)))
 			exit(1);
-		cfg.mem.alloc = arena_alloc_locked;
-		cfg.mem.free = arena_free_locked;
+		cfg.mem.alloc = conc ? arena_alloc_locked : arena_alloc;
+		cfg.mem.free = conc ? arena_free_locked : arena_free;
 		cfg.mem.phys_to_virt = arena_p2v;
 	}
 	err = iopgt_init(pt, &cfg);
@@ -227,26 +233,7 @@ static void new_pt_conc(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes
 
 static void new_pt(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes)
 {
-	struct iopgt_cfg cfg;
-	int err;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.fmt = f->fmt;
-	cfg.ias = f->ias;
-	cfg.oas = f->oas;
-	cfg.pgsizes = pgsizes;
-	if (!coherent)
-		cfg.sync = iopgt_recorder_sync(&rec);
-	if (f->fmt == IOPGT_FMT_ARMV7S) {
-		if (!arena && !(arena = aligned_alloc(1u << 16, ARENA_SIZE)))
-			exit(1);
-		cfg.mem.alloc = arena_alloc;
-		cfg.mem.free = arena_free;
-		cfg.mem.phys_to_virt = arena_p2v;
-	}
-	err = iopgt_init(pt, &cfg);
-	if (err)
-		die("iopgt_init", 0, err);
+	new_pt_as(pt, f, pgsizes, false);
 }
 
 static uint64_t map_1by1(struct iopgt *pt, const struct bfmt *f, uint64_t pg, uint64_t span)
@@ -446,7 +433,7 @@ static void conc_phases(void)
 		struct iopgt pt;
 		uint64_t stripe = p[i].halves ? F->span / F->small / 2 : 16;
 
-		new_pt_conc(&pt, F, F->small);
+		new_pt_as(&pt, F, F->small, true);
 		conc_phase(&pt, p[i].nt, stripe, 0, p[i].map);
 		conc_phase(&pt, p[i].nt, stripe, 1, p[i].unmap);
 		iopgt_fini(&pt);
