@@ -64,6 +64,7 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	pt->tables_ = 0;
 	pt->pins_ = NULL;
 	pt->pins_pa_ = 0;
+	pt->hint_.tv = NULL;
 
 	if (cfg->fmt == IOPGT_FMT_ARMV7S)
 		err = v7s_configure(pt, cfg);

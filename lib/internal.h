@@ -22,6 +22,12 @@
 #define IOPGT_INLINE static inline
 #endif
 
+#if defined(__GNUC__)
+#define IOPGT_NOINLINE __attribute__((noinline))
+#else
+#define IOPGT_NOINLINE
+#endif
+
 #define BIT64(n) ((uint64_t)1 << (n))
 #define MASK64(hi, lo) (((~(uint64_t)0) >> (63 - (hi))) & ~(BIT64(lo) - 1))
 
@@ -100,6 +106,22 @@ IOPGT_INLINE uint64_t c_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, u
 			      bool run)
 {
 	return pt_is_v7s(pt) ? v7s_leaf(pt, wl, pa, prot, run) : lpae_leaf(pt, wl, pa, prot, run);
+}
+
+/*
+ * The output-address bits of a leaf that is no run:
+ * c_leaf(pt, wl, pa, prot, false) is c_leaf(pt, wl, 0, prot, false) | c_leaf_addr(pt, wl, pa).
+ */
+IOPGT_INLINE uint64_t c_leaf_addr(const struct iopgt *pt, unsigned wl, uint64_t pa)
+{
+	return pt_is_v7s(pt) ? v7s_pa_bits(pt, wl, pa, false) : lpae_enc_addr(pt, pa);
+}
+
+/* The bits of which one at least is set in every descriptor that is not
+ * D_INVALID (LPAE: valid; v7s: the type field). */
+IOPGT_INLINE uint64_t c_live_bits(const struct iopgt *pt)
+{
+	return pt_is_v7s(pt) ? V7S_TYPE_MASK : LPAE_VALID;
 }
 
 IOPGT_INLINE uint64_t c_run_step(const struct iopgt *pt, unsigned wl)

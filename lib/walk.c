@@ -1251,18 +1251,176 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
  * 1 when the request is not of that shape (the general path takes it, and
  * reports any error), 0 when done.
  */
+/*
+ * The walk cache of the one-leaf fast paths (never with
+ * IOPGT_QUIRK_CONCURRENT, where other threads change tables): the table
+ * the last fast map or unmap reached, with the address and value of every
+ * table descriptor on the way to it. A hit needs an offset in the same
+ * span and every one of those descriptors still holding its value, checked
+ * from the root down, so that no table is read that may have been freed
+ * since; the walk would then reach the very same table. The slow paths
+ * clear it anyway (they may free tables).
+ */
+_Static_assert(sizeof(((struct iopgt *)0)->hint_.slot) / sizeof(void *) >= IOPGT_MAXLVL - 1,
+	       "a walk cache slot per level above the last");
+
+static inline void hint_clear(struct iopgt *pt)
+{
+	if (!pt_conc(pt))
+		pt->hint_.tv = NULL;
+}
+
+/* The cached table that translates @off, at walk level *@wl; NULL: none. */
+IOPGT_INLINE void *hint_find(const struct iopgt *pt, uint64_t off, unsigned *wl, uint64_t *tpa)
+{
+	const struct iopgt_hint_ *h = &pt->hint_;
+
+	if (!h->tv || off >> h->span != h->region)
+		return NULL;
+	for (unsigned k = 0; k < h->wl; k++)
+		if (d_load(pt, h->slot[k], 0) != h->want[k])
+			return NULL;
+	*wl = h->wl;
+	*tpa = h->tpa;
+	return h->tv;
+}
+
+/* A walk reached @tv (walk level @wl > 0) through @slot[k] holding @want[k]. */
+static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint64_t off,
+		     const void *const *slot, const uint64_t *want)
+{
+	struct iopgt_hint_ *h = &pt->hint_;
+
+	h->tv = tv;
+	h->tpa = tpa;
+	h->wl = (uint8_t)wl;
+	h->span = (uint8_t)lvl_shift(pt, wl - 1);
+	h->eshift = (uint8_t)lvl_shift(pt, wl);
+	h->imask = (uint16_t)(BIT64(lvl_bits(pt, wl)) - 1);
+	h->region = off >> h->span;
+	h->prot = 0;
+	for (unsigned k = 0; k < wl; k++) {
+		h->slot[k] = slot[k];
+		h->want[k] = want[k];
+	}
+}
+
+/*
+ * Where a one-leaf fast path starts: the cached table, when it translates
+ * @off with entries of @size, or the root.
+ */
+IOPGT_INLINE unsigned fast_start(const struct iopgt *pt, uint64_t off, uint64_t size, void **tv,
+				 uint64_t *tpa)
+{
+	unsigned wl;
+	void *h;
+
+	if (!pt_conc(pt) && (h = hint_find(pt, off, &wl, tpa)) && size == BIT64(lvl_shift(pt, wl))) {
+		*tv = h;
+		return wl;
+	}
+	*tv = pt->root_;
+	*tpa = pt->root_pa_;
+	return 0;
+}
+
+/*
+ * The cached table, when it holds @off in an entry of @size (at index *@i);
+ * NULL otherwise.
+ */
+IOPGT_INLINE void *hint_hit(const struct iopgt *pt, uint64_t off, uint64_t size, size_t *i)
+{
+	const struct iopgt_hint_ *h = &pt->hint_;
+
+	if (!h->tv || off >> h->span != h->region || size != BIT64(h->eshift))
+		return NULL;
+	/* the root's descriptor first: a table below is read only while the
+	 * descriptor above still links it (walk levels: at most 4) */
+	if (pt->dshift_ == 3) {
+		if (__atomic_load_n((const uint64_t *)h->slot[0], __ATOMIC_RELAXED) != h->want[0] ||
+		    (h->wl > 1 && (__atomic_load_n((const uint64_t *)h->slot[1], __ATOMIC_RELAXED) !=
+				   h->want[1] ||
+				   (h->wl > 2 && __atomic_load_n((const uint64_t *)h->slot[2],
+								 __ATOMIC_RELAXED) != h->want[2]))))
+			return NULL;
+	} else {
+		for (unsigned k = 0; k < h->wl; k++)
+			if (d_load(pt, h->slot[k], 0) != h->want[k])
+				return NULL;
+	}
+	*i = (size_t)(off >> h->eshift) & h->imask;
+	return h->tv;
+}
+
+/*
+ * A map of one leaf into the cached table (never with
+ * IOPGT_QUIRK_CONCURRENT); 1: not done, take the other paths.
+ */
+IOPGT_INLINE int map_hit(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	struct iopgt_hint_ *h = &pt->hint_;
+	const unsigned wl = h->wl;
+	size_t i;
+	void *tv = hint_hit(pt, off, size, &i);
+	bool run;
+
+	if (!tv || !((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
+	    c_kind(pt, wl, d_load(pt, tv, i), &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
+		return 1;
+	if (h->prot != prot) {
+		h->leaf = c_leaf(pt, wl, 0, prot, false);
+		h->prot = prot;
+	}
+	put_now(pt, tv, h->tpa, i, h->leaf | c_leaf_addr(pt, wl, pa));
+	return 0;
+}
+
+/*
+ * An unmap of one leaf from the cached table; 1: not done (a run, a table,
+ * or the last live entry, whose table is to be freed: the other paths).
+ */
+IOPGT_INLINE int unmap_hit(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	const unsigned wl = pt->hint_.wl;
+	size_t i;
+	void *tv = hint_hit(pt, off, size, &i);
+	bool run;
+
+	if (!tv)
+		return 1;
+	switch (c_kind(pt, wl, d_load(pt, tv, i), &run)) {
+	case D_INVALID:
+		return 0; /* nothing mapped there */
+	case D_LEAF:
+		if (run || !live_outside(pt, wl, tv, i, i))
+			return 1;
+		break;
+	default:
+		return 1;
+	}
+	put_now(pt, tv, pt->hint_.tpa, i, 0);
+	if (pt->tlb_.flush_leaf || pt->tlb_.flush_walk || pt->tlb_.flush_all) {
+		struct trec t = { off, size, size, T_LEAF, 0 };
+
+		tlb_run(pt, &t, 1, false);
+	}
+	return 0;
+}
+
 static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
-	void *tv = pt->root_;
-	uint64_t tpa = pt->root_pa_;
-	const void *path[IOPGT_MAXLVL];
+	void *tv;
+	uint64_t tpa;
+	const unsigned w0 = fast_start(pt, off, size, &tv, &tpa);
+	const void *path[IOPGT_MAXLVL], *slot[IOPGT_MAXLVL];
+	uint64_t want[IOPGT_MAXLVL];
 	/* concurrent calls: the links on the way not marked synced go again,
 	 * in the leaf's sync call (clause 6) */
 	struct iopgt_range r[IOPGT_MAXLVL];
 	size_t n = 0;
 	const unsigned dsh = pt->dshift_;
 
-	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+	for (unsigned wl = w0; wl < pt->levels_; wl++) {
 		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
 		const size_t i = lvl_index(pt, wl, off);
@@ -1273,6 +1431,8 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
 			    c_kind(pt, wl, d, &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
 				return 1;
+			if (wl > w0 && !pt_conc(pt))
+				hint_set(pt, wl, tv, tpa, off, slot, want);
 			if (!n) {
 				put_now(pt, tv, tpa, i, c_leaf(pt, wl, pa, prot, false));
 				return 0;
@@ -1292,6 +1452,8 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			r[n].len = (size_t)1 << dsh;
 			n++;
 		}
+		slot[wl] = (const char *)tv + (i << dsh);
+		want[wl] = d;
 		tpa = c_table_pa(pt, wl, d);
 		tv = tbl_va(pt, tpa);
 		if (!tv || tbl_loop(pt, tv, path, wl + 1))
@@ -1300,13 +1462,14 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 	return 1;
 }
 
-static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+IOPGT_NOINLINE static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	struct op op;
 	int err;
 
 	if (!map_fast(pt, off, pa, size, prot))
 		return IOPGT_OK;
+	hint_clear(pt);
 	op_init(&op, pt);
 	err = map_tbl(&op, 0, pt->root_, pt->root_pa_, false, off, pa, size, prot);
 	if (err)
@@ -1320,7 +1483,7 @@ static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size
 }
 
 
-static int map_conc(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+IOPGT_NOINLINE static int map_conc(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	const uint64_t last = off + (size - 1);
 	struct pinset ps;
@@ -1369,6 +1532,8 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint3
 		prot &= ~IOPGT_PRIV;
 	if (pt_conc(pt))
 		return map_conc(pt, off, pa, size, prot);
+	if (!map_hit(pt, off, pa, size, prot))
+		return IOPGT_OK;
 	return map_passes(pt, off, pa, size, prot);
 }
 
@@ -1436,17 +1601,52 @@ static int split_leaf(struct op *op, unsigned wl, uint64_t d, uint64_t es, uint6
  * Has the table @tv at walk level @wl a live entry outside [i0, i1]? Looks
  * next to the range first, where live neighbours usually are.
  */
+/* The OR of entries [@a, @b) of @tv. */
+IOPGT_INLINE uint64_t or_entries(const struct iopgt *pt, const void *tv, size_t a, size_t b)
+{
+	uint64_t any = 0;
+
+	if (pt->dshift_ == 2)
+		for (size_t j = a; j < b; j++)
+			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
+	else
+		for (size_t j = a; j < b; j++)
+			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
+	return any;
+}
+
+/*
+ * Does table @tv (walk level @wl) hold a live entry outside [@i0, @i1]?
+ * Searched outwards from there, a cache line at a time.
+ */
 static bool live_outside(const struct iopgt *pt, unsigned wl, const void *tv, size_t i0, size_t i1)
 {
-	const size_t n = (size_t)1 << lvl_bits(pt, wl);
-	size_t below = i0, above = i1 + 1;
-	bool run;
+	const size_t n = (size_t)1 << lvl_bits(pt, wl), g = (size_t)64 >> pt->dshift_;
+	const uint64_t live = c_live_bits(pt);
+	size_t lo = i0, hi = i1 + 1; /* not searched yet: [0, lo), [hi, n) */
 
-	while (below > 0 || above < n) {
-		if (below > 0 && c_kind(pt, wl, d_load(pt, tv, --below), &run) != D_INVALID)
-			return true;
-		if (above < n && c_kind(pt, wl, d_load(pt, tv, above++), &run) != D_INVALID)
-			return true;
+	/* the neighbours first: in a table emptied in order, one is live */
+	if (hi < n && d_load(pt, tv, hi) & live)
+		return true;
+	if (lo > 0 && d_load(pt, tv, lo - 1) & live)
+		return true;
+	while (lo > 0 || hi < n) {
+		if (lo > 0) {
+			size_t a = (lo - 1) & ~(g - 1);
+
+			if (or_entries(pt, tv, a, lo) & live)
+				return true;
+			lo = a;
+		}
+		if (hi < n) {
+			size_t b = (hi + g) & ~(g - 1);
+
+			if (b > n)
+				b = n;
+			if (or_entries(pt, tv, hi, b) & live)
+				return true;
+			hi = b;
+		}
 	}
 	return false;
 }
@@ -1719,12 +1919,14 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
  */
 static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void **tvp)
 {
-	void *tv = pt->root_;
-	uint64_t tpa = pt->root_pa_;
-	const void *path[IOPGT_MAXLVL];
+	void *tv;
+	uint64_t tpa;
+	const unsigned w0 = fast_start(pt, off, size, &tv, &tpa);
+	const void *path[IOPGT_MAXLVL], *slot[IOPGT_MAXLVL];
+	uint64_t want[IOPGT_MAXLVL];
 
 	*tvp = NULL;
-	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+	for (unsigned wl = w0; wl < pt->levels_; wl++) {
 		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
 		const uint64_t esz = BIT64(s);
@@ -1740,6 +1942,8 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void 
 		case D_TABLE:
 			if (size == esz || wl + 1u >= pt->levels_)
 				return 1;
+			slot[wl] = (const char *)tv + (lvl_index(pt, wl, off) << pt->dshift_);
+			want[wl] = d;
 			tpa = c_table_pa(pt, wl, d);
 			tv = tbl_va(pt, tpa);
 			if (!tv || tbl_loop(pt, tv, path, wl + 1))
@@ -1757,6 +1961,8 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void 
 			 * (concurrent calls: afterwards, by edge_reap()) */
 			if (!live_outside(pt, wl, tv, i, i))
 				return 1;
+			if (wl > w0)
+				hint_set(pt, wl, tv, tpa, off, slot, want);
 		}
 		put_now(pt, tv, tpa, i, 0);
 		{
@@ -1780,6 +1986,7 @@ static int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op
 
 	if (!unmap_fast(pt, off, size, &tv))
 		return IOPGT_OK;
+	hint_clear(pt);
 	op->keep = keep;
 	err = unmap_tbl(op, 0, pt->root_, pt->root_pa_, off, off + size);
 	if (err)
@@ -1795,6 +2002,9 @@ static int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op
 }
 
 
+static int unmap_plain(struct iopgt *pt, uint64_t off, uint64_t size);
+static int unmap_conc(struct iopgt *pt, uint64_t off, uint64_t size);
+
 int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 {
 	uint64_t off;
@@ -1805,54 +2015,64 @@ int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 	err = check_in(pt, iova, size, &off);
 	if (err)
 		return err;
-	if (pt_conc(pt)) {
-		const uint64_t last = off + (size - 1);
-		struct pinset ps;
-		const void *tv;
+	if (pt_conc(pt))
+		return unmap_conc(pt, off, size);
+	if (!unmap_hit(pt, off, size))
+		return IOPGT_OK;
+	return unmap_plain(pt, off, size);
+}
 
-		pins_take(pt, off, last, &ps);
-		if (!unmap_fast(pt, off, size, &tv)) {
-			/* one leaf went (or nothing was there): its table too? */
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			bool empty = tv && edge_empty(pt, off) == tv;
+IOPGT_NOINLINE static int unmap_plain(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	struct op op;
 
-			pins_drop(&ps);
-			if (empty)
-				edge_reap(pt, off);
-			return IOPGT_OK;
-		}
-		/*
-		 * Tables the range covered were detached by the passes; they
-		 * are freed with their pins held exclusively (every pin for a
-		 * table above the last level), so that not even a call
-		 * overlapping the range (the caller's bug) can be inside one.
-		 */
-		struct op op;
-		const void *a, *b;
+	return unmap_passes(pt, off, size, &op, false);
+}
 
-		err = unmap_passes(pt, off, size, &op, true);
+IOPGT_NOINLINE static int unmap_conc(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	const uint64_t last = off + (size - 1);
+	struct pinset ps;
+	const void *tv;
+	int err;
+
+	pins_take(pt, off, last, &ps);
+	if (!unmap_fast(pt, off, size, &tv)) {
+		/* one leaf went (or nothing was there): its table too? */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		a = edge_empty(pt, off);
-		b = one_path(pt, off, last) ? NULL : edge_empty(pt, last);
+		bool empty = tv && edge_empty(pt, off) == tv;
+
 		pins_drop(&ps);
-		if (op.pending) {
-			const uint64_t mask = op.free_all ? ~(uint64_t)0 : op.free_pins;
-
-			pins_excl_mask(pt, mask, true);
-			op_free_tables(&op);
-			pins_excl_mask(pt, mask, false);
-		}
-		if (a)
+		if (empty)
 			edge_reap(pt, off);
-		if (b && b != a)
-			edge_reap(pt, last);
-		return err;
+		return IOPGT_OK;
 	}
-	{
-		struct op op;
+	/*
+	 * Tables the range covered were detached by the passes; they
+	 * are freed with their pins held exclusively (every pin for a
+	 * table above the last level), so that not even a call
+	 * overlapping the range (the caller's bug) can be inside one.
+	 */
+	struct op op;
+	const void *a, *b;
 
-		return unmap_passes(pt, off, size, &op, false);
+	err = unmap_passes(pt, off, size, &op, true);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	a = edge_empty(pt, off);
+	b = one_path(pt, off, last) ? NULL : edge_empty(pt, last);
+	pins_drop(&ps);
+	if (op.pending) {
+		const uint64_t mask = op.free_all ? ~(uint64_t)0 : op.free_pins;
+
+		pins_excl_mask(pt, mask, true);
+		op_free_tables(&op);
+		pins_excl_mask(pt, mask, false);
 	}
+	if (a)
+		edge_reap(pt, off);
+	if (b && b != a)
+		edge_reap(pt, last);
+	return err;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2040,6 +2260,7 @@ int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_
 
 void iopgt_free_all(struct iopgt *pt)
 {
+	hint_clear(pt);
 	free_subtree(pt, 0, pt->root_, pt->root_pa_, NULL);
 	pt->mem_.free(pt->mem_.ctx, pt->root_, pt->root_pa_, pt->root_size_);
 	pt->table_bytes_ = 0;

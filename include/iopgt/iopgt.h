@@ -275,6 +275,18 @@ struct iopgt {
 	struct iopgt_tlb tlb_;
 	void *pins_;          /* IOPGT_QUIRK_CONCURRENT: the region pins */
 	uint64_t pins_pa_;
+	struct iopgt_hint_ {  /* the one-leaf fast paths' walk cache */
+		void *tv;             /* the table last reached, NULL: none */
+		uint64_t tpa;
+		uint64_t region;      /* which span of the parent level it maps */
+		const void *slot[3];  /* the table descriptors leading to it */
+		uint64_t want[3];     /* and their values then */
+		uint64_t leaf;        /* the leaf for output address 0 and prot */
+		uint32_t prot;        /* 0: leaf not computed */
+		uint16_t imask;       /* index mask of the table */
+		uint8_t wl, span;     /* its walk level; log2 of its span */
+		uint8_t eshift;       /* log2 of the bytes an entry maps */
+	} hint_;
 };
 
 /**

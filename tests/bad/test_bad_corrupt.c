@@ -295,12 +295,70 @@ static void a_table_shared_by_two_descriptors_is_freed_once(void **state)
 	}
 }
 
+/*
+ * Map and unmap of one page keep the table they last reached at hand: the
+ * next call in its span skips the walk when every table descriptor on the
+ * way still holds what it held. Corrupting one of them, or freeing the
+ * table and mapping again, must give what a full walk gives: IOPGT_ERR_CORRUPT
+ * with nothing written, or a new table that translates.
+ */
+static void the_fast_paths_never_use_a_stale_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBCFGS; i++) {
+		const struct bcfg *b = &bcfgs[i];
+		const uint64_t g = b->gran, base = bc_base(b), pa = bc_pa_base(b);
+		const uint64_t p = base + 16 * g;
+		unsigned last;
+
+		bc_th_init(&h, b, 0xcace);
+		tctx_set("%s: walk cache", b->name);
+		assert_int_equal(th_map(&h, p, pa, g, IOPGT_READ), IOPGT_OK);
+		/* walks to P's table and keeps it */
+		assert_int_equal(th_map(&h, p + g, pa + g, g, IOPGT_READ), IOPGT_OK);
+		last = level_of_last();
+		for (unsigned level = h.start_level; level < last; level++) {
+			struct tmem_rec *r = table_at(p, level);
+			const size_t idx = slot_of(r, p);
+			const uint64_t old = get_desc(r, idx);
+			struct snap s;
+			int rc;
+
+			/* P's path through @level now leads outside table memory */
+			set_desc(r, idx, table_desc(h.mem.pa_base - 2 * (h.dsize == 4 ? 0x400 : g)));
+			snap_take(&s, &h.mem);
+			rc = iopgt_map(&h.pt, p + 2 * g, pa + 2 * g, g, IOPGT_READ);
+			TCHECK(rc == IOPGT_ERR_CORRUPT, "level %u: map next to P: %d", level, rc);
+			rc = iopgt_unmap(&h.pt, p + g, g);
+			TCHECK(rc == IOPGT_ERR_CORRUPT, "level %u: unmap next to P: %d", level, rc);
+			snap_expect(&s, &h.mem, "calls through a corrupt path");
+			snap_free(&s);
+			set_desc(r, idx, old);
+			/* and back: the fast paths work again */
+			assert_int_equal(th_map(&h, p + 2 * g, pa + 2 * g, g, IOPGT_READ), IOPGT_OK);
+			assert_int_equal(th_unmap(&h, p + 2 * g, g), IOPGT_OK);
+		}
+		/* the table goes (the last page of it), a table elsewhere comes,
+		 * maybe at the same address; P's span gets a new one */
+		assert_int_equal(th_unmap(&h, p, g), IOPGT_OK);
+		assert_int_equal(th_unmap(&h, p + g, g), IOPGT_OK);
+		assert_int_equal(th_map(&h, base + tbit(h.eshift[last - 1]), pa, g, IOPGT_READ),
+				 IOPGT_OK);
+		assert_int_equal(th_map(&h, p, pa + 5 * g, g, IOPGT_READ | IOPGT_WRITE), IOPGT_OK);
+		assert_int_equal(th_map(&h, p + g, pa + 6 * g, g, IOPGT_READ), IOPGT_OK);
+		assert_int_equal(th_unmap(&h, p, g), IOPGT_OK);
+		th_check_all(&h);
+		th_fini(&h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(corrupt_descriptors_are_refused_in_every_format),
 		cmocka_unit_test(unmap_frees_a_table_holding_a_loop_once),
 		cmocka_unit_test(a_table_shared_by_two_descriptors_is_freed_once),
+		cmocka_unit_test(the_fast_paths_never_use_a_stale_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
