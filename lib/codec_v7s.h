@@ -246,6 +246,61 @@ IOPGT_INLINE uint64_t v7s_table_pa(const struct iopgt *pt, unsigned wl, uint64_t
 	return (uint32_t)d & 0xfffffc00u;
 }
 
+/*
+ * Is leaf @v (walk level @wl, a run with @run, its type field checked)
+ * exactly what v7s_leaf() writes for its own output address and
+ * attributes? Said as the bits that must be set and those that must be
+ * clear, so that no attribute is decoded and encoded again:
+ *  - TEX[2:1] clear and TEX[0]:C:B one of the three remap indices;
+ *  - S and nG set; with permissions AP[0] (the access flag) set, AP[1],
+ *    AP[2] and XN free; without, AP[2:0] and XN clear, except where
+ *    MTK_EXT keeps PA[34:32] (bits 9, 4, 5; a section's XN is bit 4);
+ *  - a large page's attribute block holds no TEX (bits [8:6] clear);
+ *  - sections: NS as the quirk says; bits [9:5] clear, except a
+ *    supersection's PA[39:36] in [8:5] and MTK_EXT's bits 9 and 5 (and an
+ *    MTK_EXT supersection holds nothing in [23:20]).
+ * tests/v7s checks it against the encoder for every attribute bit pattern.
+ */
+/* Can a leaf of this shape hold an output address above 4 GiB? */
+IOPGT_INLINE bool v7s_wide_pa(const struct iopgt *pt, unsigned wl, bool run)
+{
+	return v7s_mtk(pt) || (wl == 0 && run);
+}
+
+IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, bool run)
+{
+	const unsigned sh = v7s_attr_shift(wl);
+	const bool large = wl == 1 && run, mtk = v7s_mtk(pt);
+	const uint32_t tex = large ? (v >> V7S_LARGE_TEX_SHIFT) & 7u
+				   : (v >> (sh + V7S_A_TEX_SHIFT)) & 7u;
+	const uint32_t idx = (tex & 1u) << 2 | ((v >> 2) & 3u);
+	uint32_t one = (V7S_A_S | V7S_A_NG) << sh, zero = 0;
+
+	if (tex >> 1 || !(idx == V7S_IDX_DEVICE || idx == V7S_IDX_NC || idx == V7S_IDX_WBWA))
+		return false;
+	if (v7s_perms(pt)) {
+		one |= V7S_A_AP0 << sh;
+	} else {
+		if (!mtk || wl == 0)
+			zero |= (V7S_A_AP0 | V7S_A_AP1 | V7S_A_AP2) << sh;
+		if (!mtk || wl == 1)
+			zero |= wl == 0 ? V7S_SECT_XN : large ? V7S_LARGE_XN : V7S_SMALL_XN;
+	}
+	if (large)
+		zero |= 7u << (sh + V7S_A_TEX_SHIFT);
+	if (wl == 0) {
+		if (pt->quirks_ & IOPGT_QUIRK_NS)
+			one |= V7S_SECT_NS;
+		else
+			zero |= V7S_SECT_NS;
+		if (mtk)
+			zero |= 0x1c0u | (run ? 0xf00000u : 0);
+		else
+			zero |= run ? 0x200u : 0x3e0u;
+	}
+	return (v & (one | zero)) == one;
+}
+
 IOPGT_INLINE enum dkind v7s_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
 {
 	uint32_t v = (uint32_t)d;
@@ -266,12 +321,15 @@ IOPGT_INLINE enum dkind v7s_kind(const struct iopgt *pt, unsigned wl, uint64_t d
 		return D_BAD;
 	}
 	r = v7s_is_run(wl, v);
-	pa = v7s_leaf_pa(pt, wl, d);
-	if (pt->oas_ < 64 && pa >> pt->oas_)
+	if (!v7s_canon(pt, wl, v, r))
 		return D_BAD;
-	/* canonical: exactly what v7s_leaf() writes for these attributes */
-	if (d != v7s_leaf(pt, wl, pa, v7s_leaf_prot(pt, wl, d), r))
-		return D_BAD;
+	/* an output address below 2^oas: only supersections and MTK_EXT
+	 * hold bits above 31 */
+	if (v7s_wide_pa(pt, wl, r) && pt->oas_ < 40) {
+		pa = v7s_leaf_pa(pt, wl, d);
+		if (pa >> pt->oas_)
+			return D_BAD;
+	}
 	*run = r;
 	return D_LEAF;
 }

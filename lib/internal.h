@@ -49,12 +49,16 @@ IOPGT_INLINE bool pt_is_s2(const struct iopgt *pt)
 /* log2 of the bytes one entry at walk level @wl translates */
 IOPGT_INLINE unsigned lvl_shift(const struct iopgt *pt, unsigned wl)
 {
+	if (pt_is_v7s(pt)) /* constants the compiler can fold into v7s paths */
+		return 12u + 8u * (1u - wl);
 	return pt->gshift_ + pt->stride_ * (pt->levels_ - 1 - wl);
 }
 
 /* index bits of a table at walk level @wl */
 IOPGT_INLINE unsigned lvl_bits(const struct iopgt *pt, unsigned wl)
 {
+	if (pt_is_v7s(pt))
+		return wl == 0 ? 12u : 8u;
 	return wl == 0 ? pt->root_bits_ : pt->stride_;
 }
 
@@ -186,12 +190,14 @@ IOPGT_INLINE uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx
 	 * another call installed (release) is followed into the table it
 	 * zeroed. Otherwise relaxed, the same instruction as a plain load.
 	 */
+	/* v7s: 4-byte descriptors (dshift_ 2), tested as the format so that
+	 * one copy of a walk per codec family folds it */
 	if (pt->quirks_ & IOPGT_QUIRK_CONCURRENT) {
-		if (pt->dshift_ == 2)
+		if (pt_is_v7s(pt))
 			return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_ACQUIRE);
 		return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_ACQUIRE);
 	}
-	if (pt->dshift_ == 2)
+	if (pt_is_v7s(pt))
 		return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_RELAXED);
 	return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_RELAXED);
 }

@@ -333,6 +333,88 @@ static void test_kind_rejects_what_is_never_written(void **state)
 	assert_int_equal(v7s_kind(&pt, 1, 0x00000e42, &run), D_BAD);
 }
 
+/* The definition v7s_kind() implements: the type, then exactly what
+ * v7s_leaf() writes for the decoded output address and attributes. */
+static enum dkind ref_kind(const struct iopgt *pt, unsigned wl, uint32_t v, bool *run)
+{
+	uint64_t pa;
+	bool r;
+
+	*run = false;
+	if ((v & 3u) == 0)
+		return D_INVALID;
+	if (wl == 0) {
+		if ((v & 3u) == 1)
+			return v == v7s_table(pt, 0, v7s_table_pa(pt, 0, v)) ? D_TABLE : D_BAD;
+		if ((v & 3u) != 2)
+			return D_BAD;
+	}
+	r = v7s_is_run(wl, v);
+	pa = v7s_leaf_pa(pt, wl, v);
+	if (pa >> pt->oas_)
+		return D_BAD;
+	if (v != v7s_leaf(pt, wl, pa, v7s_leaf_prot(pt, wl, v), r))
+		return D_BAD;
+	*run = r;
+	return D_LEAF;
+}
+
+/*
+ * v7s_kind() tests bit masks instead of encoding again: it must agree with
+ * the definition for every pattern of the bits below the output address
+ * (sections: bits [23:0], pages: [15:0]), with address patterns above,
+ * in every quirk combination and several output sizes.
+ */
+static void test_kind_agrees_with_the_encoder_everywhere(void **state)
+{
+	static const struct {
+		uint32_t quirks;
+		unsigned oas;
+	} cf[] = {
+		{ 0, 32 }, { 0, 40 }, { 0, 36 }, { IOPGT_QUIRK_NS, 32 }, { IOPGT_QUIRK_NO_PERMS, 32 },
+		{ IOPGT_QUIRK_NO_PERMS | IOPGT_QUIRK_NS, 40 },
+		{ IOPGT_QUIRK_MTK_EXT | IOPGT_QUIRK_NO_PERMS, 35 },
+		{ IOPGT_QUIRK_MTK_EXT | IOPGT_QUIRK_NO_PERMS, 33 },
+	};
+	/* bits [31:24] of sections hold output address bits only */
+	static const uint32_t hi1 = 0xa5u;
+	static const uint32_t hi2[] = { 0x0000u, 0x5a3cu, 0xffffu }; /* bits [31:16] */
+	unsigned long leaves = 0, bad = 0;
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cf) / sizeof(cf[0]); c++) {
+		struct iopgt pt;
+
+		assert_int_equal(setup(&pt, cf[c].oas, ALL_SIZES, cf[c].quirks), IOPGT_OK);
+		for (size_t h = 0; h < 3; h++) {
+			for (uint32_t lo = 0; h == 0 && lo < (1u << 24); lo++) {
+				uint32_t v = hi1 << 24 | lo;
+				bool r1, r2;
+				enum dkind k1 = v7s_kind(&pt, 0, v, &r1), k2 = ref_kind(&pt, 0, v, &r2);
+
+				if (k1 != k2 || r1 != r2)
+					fail_msg("quirks 0x%x oas %u: level 1 0x%08x: kind %d/%d run %d/%d",
+						 cf[c].quirks, cf[c].oas, v, k1, k2, r1, r2);
+				leaves += k2 == D_LEAF;
+				bad += k2 == D_BAD;
+			}
+			for (uint32_t lo = 0; lo < (1u << 16); lo++) {
+				uint32_t v = hi2[h] << 16 | lo;
+				bool r1, r2;
+				enum dkind k1 = v7s_kind(&pt, 1, v, &r1), k2 = ref_kind(&pt, 1, v, &r2);
+
+				if (k1 != k2 || r1 != r2)
+					fail_msg("quirks 0x%x oas %u: level 2 0x%08x: kind %d/%d run %d/%d",
+						 cf[c].quirks, cf[c].oas, v, k1, k2, r1, r2);
+				leaves += k2 == D_LEAF;
+				bad += k2 == D_BAD;
+			}
+		}
+	}
+	/* both classes must occur, or the comparison says little */
+	assert_true(leaves > 10000 && bad > 100000000);
+}
+
 static void test_retarget_keeps_attributes(void **state)
 {
 	static const uint32_t quirks[] = { 0, IOPGT_QUIRK_NS, IOPGT_QUIRK_NO_PERMS,
@@ -559,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_mtk_ext_pa_bits_9_4_5),
 		cmocka_unit_test(test_supersection_extended_base_address),
 		cmocka_unit_test(test_kind_rejects_what_is_never_written),
+		cmocka_unit_test(test_kind_agrees_with_the_encoder_everywhere),
 		cmocka_unit_test(test_retarget_keeps_attributes),
 		cmocka_unit_test(test_run_log2_is_16_entries),
 		cmocka_unit_test(test_configure_geometry),
