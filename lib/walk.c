@@ -724,6 +724,15 @@ static void unpin_excl(uint32_t *p)
 	__atomic_fetch_and(p, ~PIN_EXCL, __ATOMIC_RELEASE);
 }
 
+/* The lowest set bit of @m (not 0), in increasing order as @m &= @m - 1
+ * goes: 32-bit halves, so that 32-bit targets need no libgcc helper. */
+static inline unsigned low_bit(uint64_t m)
+{
+	uint32_t lo = (uint32_t)m;
+
+	return lo ? (unsigned)__builtin_ctz(lo) : 32u + (unsigned)__builtin_ctz((uint32_t)(m >> 32));
+}
+
 struct pinset {
 	const struct iopgt *pt;
 	uint64_t mask; /* bit h: bucket h held shared */
@@ -750,17 +759,15 @@ static void pins_take(const struct iopgt *pt, uint64_t first, uint64_t last, str
 					break;
 			}
 	}
-	for (unsigned h = 0; h < PIN_SLOTS; h++)
-		if (m >> h & 1)
-			pin_shared((uint32_t *)pt->pins_ + h * PIN_STRIDE);
+	for (uint64_t b = m; b; b &= b - 1)
+		pin_shared((uint32_t *)pt->pins_ + low_bit(b) * PIN_STRIDE);
 	ps->mask = m;
 }
 
 static void pins_drop(struct pinset *ps)
 {
-	for (unsigned h = 0; h < PIN_SLOTS; h++)
-		if (ps->mask >> h & 1)
-			unpin_shared((uint32_t *)ps->pt->pins_ + h * PIN_STRIDE);
+	for (uint64_t b = ps->mask; b; b &= b - 1)
+		unpin_shared((uint32_t *)ps->pt->pins_ + low_bit(b) * PIN_STRIDE);
 	ps->mask = 0;
 }
 
@@ -780,15 +787,14 @@ static void pins_drop_all(const struct iopgt *pt)
 /* the buckets of @mask exclusively, in address order, and back */
 static void pins_excl_mask(const struct iopgt *pt, uint64_t mask, bool take)
 {
-	for (unsigned h = 0; h < PIN_SLOTS; h++)
-		if (mask >> h & 1) {
-			uint32_t *p = (uint32_t *)pt->pins_ + h * PIN_STRIDE;
+	for (uint64_t b = mask; b; b &= b - 1) {
+		uint32_t *p = (uint32_t *)pt->pins_ + low_bit(b) * PIN_STRIDE;
 
-			if (take)
-				pin_excl(p);
-			else
-				unpin_excl(p);
-		}
+		if (take)
+			pin_excl(p);
+		else
+			unpin_excl(p);
+	}
 }
 
 int iopgt_alloc_pins(struct iopgt *pt)
