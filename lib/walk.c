@@ -79,17 +79,32 @@ static inline void d_zero(const struct iopgt *pt, void *tbl, size_t from, size_t
 	}
 }
 
-/* table memory held: atomic, as concurrent calls allocate and free */
+/*
+ * Table memory held. Concurrent calls allocate and free at once: atomic
+ * additions; otherwise one call at a time, and a plain update (still
+ * single-copy atomic, for iopgt_get_stats() on another thread).
+ */
+static inline void stats_move(struct iopgt *pt, uint64_t bytes, uint64_t tables)
+{
+	if (pt_conc(pt)) {
+		__atomic_fetch_add(&pt->table_bytes_, bytes, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&pt->tables_, tables, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n(&pt->table_bytes_,
+			 __atomic_load_n(&pt->table_bytes_, __ATOMIC_RELAXED) + bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&pt->tables_, __atomic_load_n(&pt->tables_, __ATOMIC_RELAXED) + tables,
+			 __ATOMIC_RELAXED);
+}
+
 static inline void stats_add(struct iopgt *pt, size_t bytes)
 {
-	__atomic_fetch_add(&pt->table_bytes_, (uint64_t)bytes, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&pt->tables_, 1, __ATOMIC_RELAXED);
+	stats_move(pt, (uint64_t)bytes, 1);
 }
 
 static inline void stats_sub(struct iopgt *pt, size_t bytes)
 {
-	__atomic_fetch_sub(&pt->table_bytes_, (uint64_t)bytes, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&pt->tables_, 1, __ATOMIC_RELAXED);
+	stats_move(pt, -(uint64_t)bytes, (uint64_t)-1);
 }
 
 /* ------------------------------------------------------------------------ */
