@@ -44,7 +44,7 @@ static inline void *tbl_va(const struct iopgt *pt, uint64_t pa)
  * the library wrote (IOPGT_ERR_CORRUPT), and reading the root as a deeper
  * table could run past its end.
  */
-static bool tbl_loop(const struct iopgt *pt, const void *cva, const void *const *path, unsigned n)
+IOPGT_INLINE bool tbl_loop(const struct iopgt *pt, const void *cva, const void *const *path, unsigned n)
 {
 	uintptr_t c = (uintptr_t)cva, r = (uintptr_t)pt->root_;
 
