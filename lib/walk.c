@@ -2134,37 +2134,60 @@ static int leaf_describe(const struct iopgt *pt, unsigned wl, const void *tv, si
 	return IOPGT_OK;
 }
 
-IOPGT_INLINE int lookup_walk(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m)
+/*
+ * One copy per codec family (@v7s a constant where it is inlined): the
+ * format's tests fold, also after phys_to_virt(), which could otherwise
+ * have changed *pt for all the compiler knows.
+ */
+IOPGT_INLINE int lookup_walk(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m,
+			     const bool v7s)
 {
 	const void *tv = pt->root_, *path[IOPGT_MAXLVL];
+	const unsigned levels = v7s ? 2u : pt->levels_;
+	const bool conc = pt_conc(pt);
 
-	for (unsigned wl = 0; wl < pt->levels_; wl++) {
-		size_t i = lvl_index(pt, wl, off);
-		uint64_t d = d_load(pt, tv, i);
+	for (unsigned wl = 0; wl < levels; wl++) {
+		const unsigned s = v7s ? 12u + 8u * (1u - wl) : lvl_shift(pt, wl);
+		const unsigned bits = v7s ? (wl == 0 ? 12u : 8u) : lvl_bits(pt, wl);
+		const size_t i = (size_t)(off >> s) & (((size_t)1 << bits) - 1);
+		uint64_t d;
 		bool run;
 
+		if (v7s)
+			d = __atomic_load_n(&((const uint32_t *)tv)[i],
+					    conc ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
+		else
+			d = __atomic_load_n(&((const uint64_t *)tv)[i],
+					    conc ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
 		path[wl] = tv;
-		switch (c_kind(pt, wl, d, &run)) {
+		switch (v7s ? v7s_kind(pt, wl, d, &run) : lpae_kind(pt, wl, d, &run)) {
 		case D_INVALID:
 			return IOPGT_ERR_NOENT;
 		case D_TABLE:
-			if (wl + 1u >= pt->levels_)
+			if (wl + 1u >= levels)
 				return IOPGT_ERR_CORRUPT;
-			tv = tbl_va(pt, c_table_pa(pt, wl, d));
+			tv = tbl_va(pt, v7s ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d));
 			if (!tv || tbl_loop(pt, tv, path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
 			break;
-		case D_LEAF: {
-			struct iopgt_leaf leaf;
-			int err = leaf_describe(pt, wl, tv, i, d, run,
-						off & ~(BIT64(lvl_shift(pt, wl)) - 1), &leaf);
+		case D_LEAF:
+			if (!run) {
+				m->iova = pt->va_base_ + (off & ~(BIT64(s) - 1));
+				m->pa = v7s ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+				m->size = BIT64(s);
+				m->prot = v7s ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
+				return IOPGT_OK;
+			} else {
+				struct iopgt_leaf leaf;
+				int err = leaf_describe(pt, wl, tv, i, d, run, off & ~(BIT64(s) - 1),
+							&leaf);
 
-			if (err)
-				return err;
-			*m = leaf.m;
-			m->iova += pt->va_base_;
-			return IOPGT_OK;
-		}
+				if (err)
+					return err;
+				*m = leaf.m;
+				m->iova += pt->va_base_;
+				return IOPGT_OK;
+			}
 		default:
 			return IOPGT_ERR_CORRUPT;
 		}
@@ -2185,14 +2208,13 @@ int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 		int err;
 
 		pins_take(pt, off, off, &ps);
-		err = lookup_walk(pt, off, m);
+		err = pt_is_v7s(pt) ? lookup_walk(pt, off, m, true) : lookup_walk(pt, off, m, false);
 		pins_drop(&ps);
 		return err;
 	}
-	/* one copy of the walk per codec family, the format's tests folded */
 	if (pt_is_v7s(pt))
-		return lookup_walk(pt, off, m);
-	return lookup_walk(pt, off, m);
+		return lookup_walk(pt, off, m, true);
+	return lookup_walk(pt, off, m, false);
 }
 
 static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,
