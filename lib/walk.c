@@ -1291,22 +1291,7 @@ static inline void hint_clear(struct iopgt *pt)
 		pt->hint_.tv = NULL;
 }
 
-/* The cached table that translates @off, at walk level *@wl; NULL: none. */
-IOPGT_INLINE void *hint_find(const struct iopgt *pt, uint64_t off, unsigned *wl, uint64_t *tpa)
-{
-	const struct iopgt_hint_ *h = &pt->hint_;
-
-	if (!h->tv || off >> h->span != h->region)
-		return NULL;
-	for (unsigned k = 0; k < h->wl; k++)
-		if (d_load(pt, h->slot[k], 0) != h->want[k])
-			return NULL;
-	*wl = h->wl;
-	*tpa = h->tpa;
-	return h->tv;
-}
-
-/* A walk reached @tv (walk level @wl > 0) through @slot[k] holding @want[k]. */
+/* A walk reached @tv (walk level @wl) through @slot[k] holding @want[k]. */
 static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint64_t off,
 		     const void *const *slot, const uint64_t *want)
 {
@@ -1315,7 +1300,7 @@ static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint
 	h->tv = tv;
 	h->tpa = tpa;
 	h->wl = (uint8_t)wl;
-	h->span = (uint8_t)lvl_shift(pt, wl - 1);
+	h->span = (uint8_t)(wl ? lvl_shift(pt, wl - 1) : pt->ias_); /* the root: every offset */
 	h->eshift = (uint8_t)lvl_shift(pt, wl);
 	h->imask = (uint16_t)(BIT64(lvl_bits(pt, wl)) - 1);
 	h->region = off >> h->span;
@@ -1324,25 +1309,6 @@ static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint
 		h->slot[k] = slot[k];
 		h->want[k] = want[k];
 	}
-}
-
-/*
- * Where a one-leaf fast path starts: the cached table, when it translates
- * @off with entries of @size, or the root.
- */
-IOPGT_INLINE unsigned fast_start(const struct iopgt *pt, uint64_t off, uint64_t size, void **tv,
-				 uint64_t *tpa)
-{
-	unsigned wl;
-	void *h;
-
-	if (!pt_conc(pt) && (h = hint_find(pt, off, &wl, tpa)) && size == BIT64(lvl_shift(pt, wl))) {
-		*tv = h;
-		return wl;
-	}
-	*tv = pt->root_;
-	*tpa = pt->root_pa_;
-	return 0;
 }
 
 /*
@@ -1357,12 +1323,13 @@ IOPGT_INLINE void *hint_hit(const struct iopgt *pt, uint64_t off, uint64_t size,
 		return NULL;
 	/* the root's descriptor first: a table below is read only while the
 	 * descriptor above still links it (walk levels: at most 4) */
-	if (pt->dshift_ == 3) {
-		if (__atomic_load_n((const uint64_t *)h->slot[0], __ATOMIC_RELAXED) != h->want[0] ||
-		    (h->wl > 1 && (__atomic_load_n((const uint64_t *)h->slot[1], __ATOMIC_RELAXED) !=
-				   h->want[1] ||
-				   (h->wl > 2 && __atomic_load_n((const uint64_t *)h->slot[2],
-								 __ATOMIC_RELAXED) != h->want[2]))))
+	if (!pt_is_v7s(pt)) {
+		if (h->wl > 0 &&
+		    (__atomic_load_n((const uint64_t *)h->slot[0], __ATOMIC_RELAXED) != h->want[0] ||
+		     (h->wl > 1 &&
+		      (__atomic_load_n((const uint64_t *)h->slot[1], __ATOMIC_RELAXED) != h->want[1] ||
+		       (h->wl > 2 &&
+			__atomic_load_n((const uint64_t *)h->slot[2], __ATOMIC_RELAXED) != h->want[2])))))
 			return NULL;
 	} else {
 		for (unsigned k = 0; k < h->wl; k++)
@@ -1412,8 +1379,8 @@ IOPGT_INLINE int unmap_hit(struct iopgt *pt, uint64_t off, uint64_t size)
 	switch (c_kind(pt, wl, d_load(pt, tv, i), &run)) {
 	case D_INVALID:
 		return 0; /* nothing mapped there */
-	case D_LEAF:
-		if (run || !live_outside(pt, wl, tv, i, i))
+	case D_LEAF: /* the root is never freed; a table with another live entry stays */
+		if (run || (wl > 0 && !live_outside(pt, wl, tv, i, i)))
 			return 1;
 		break;
 	default:
@@ -1430,9 +1397,8 @@ IOPGT_INLINE int unmap_hit(struct iopgt *pt, uint64_t off, uint64_t size)
 
 static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
-	void *tv;
-	uint64_t tpa;
-	const unsigned w0 = fast_start(pt, off, size, &tv, &tpa);
+	void *tv = pt->root_;
+	uint64_t tpa = pt->root_pa_;
 	const void *path[IOPGT_MAXLVL], *slot[IOPGT_MAXLVL];
 	uint64_t want[IOPGT_MAXLVL];
 	/* concurrent calls: the links on the way not marked synced go again,
@@ -1441,7 +1407,7 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 	size_t n = 0;
 	const unsigned dsh = pt->dshift_;
 
-	for (unsigned wl = w0; wl < pt->levels_; wl++) {
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
 		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
 		const size_t i = lvl_index(pt, wl, off);
@@ -1452,7 +1418,7 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
 			    c_kind(pt, wl, d, &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
 				return 1;
-			if (wl > w0 && !pt_conc(pt))
+			if (!pt_conc(pt))
 				hint_set(pt, wl, tv, tpa, off, slot, want);
 			if (!n) {
 				put_now(pt, tv, tpa, i, c_leaf(pt, wl, pa, prot, false));
@@ -1940,14 +1906,13 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
  */
 static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void **tvp)
 {
-	void *tv;
-	uint64_t tpa;
-	const unsigned w0 = fast_start(pt, off, size, &tv, &tpa);
+	void *tv = pt->root_;
+	uint64_t tpa = pt->root_pa_;
 	const void *path[IOPGT_MAXLVL], *slot[IOPGT_MAXLVL];
 	uint64_t want[IOPGT_MAXLVL];
 
 	*tvp = NULL;
-	for (unsigned wl = w0; wl < pt->levels_; wl++) {
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
 		path[wl] = tv;
 		const unsigned s = lvl_shift(pt, wl);
 		const uint64_t esz = BIT64(s);
@@ -1982,9 +1947,9 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void 
 			 * (concurrent calls: afterwards, by edge_reap()) */
 			if (!live_outside(pt, wl, tv, i, i))
 				return 1;
-			if (wl > w0)
-				hint_set(pt, wl, tv, tpa, off, slot, want);
 		}
+		if (!pt_conc(pt))
+			hint_set(pt, wl, tv, tpa, off, slot, want);
 		put_now(pt, tv, tpa, i, 0);
 		{
 			struct trec t = { off, size, size, T_LEAF, 0 };
