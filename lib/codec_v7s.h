@@ -301,6 +301,23 @@ IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, boo
 	return (v & (one | zero)) == one;
 }
 
+/*
+ * The class of @d, which v7s_kind() gave before (nothing wrote it since):
+ * by the type field alone (the commit pass after the prepare pass).
+ */
+IOPGT_INLINE enum dkind v7s_kind_again(unsigned wl, uint64_t d, bool *run)
+{
+	const uint32_t t = (uint32_t)d & V7S_TYPE_MASK;
+
+	*run = false;
+	if (!t)
+		return D_INVALID;
+	if (wl == 0 && t == V7S_L1_TABLE)
+		return D_TABLE;
+	*run = v7s_is_run(wl, (uint32_t)d);
+	return D_LEAF;
+}
+
 IOPGT_INLINE enum dkind v7s_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
 {
 	uint32_t v = (uint32_t)d;

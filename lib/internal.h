@@ -138,6 +138,16 @@ IOPGT_INLINE enum dkind c_kind(const struct iopgt *pt, unsigned wl, uint64_t d, 
 	return pt_is_v7s(pt) ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
 }
 
+/*
+ * c_kind() of a descriptor that c_kind() classified as D_INVALID, D_TABLE or
+ * D_LEAF before and that nothing wrote since: the commit pass of map and
+ * unmap, after their prepare pass. v7s skips the canonical check.
+ */
+IOPGT_INLINE enum dkind c_kind_again(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+{
+	return pt_is_v7s(pt) ? v7s_kind_again(wl, d, run) : lpae_kind(pt, wl, d, run);
+}
+
 IOPGT_INLINE uint64_t c_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	return pt_is_v7s(pt) ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);

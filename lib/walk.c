@@ -1146,7 +1146,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 		if (c && !((off | pa) & (rsz - 1)) && size >= rsz && c_can_leaf(pt, wl, pa, true)) {
 			size_t n = (size_t)1 << c;
 
-			if (!fresh) {
+			if (!fresh && !op->commit) { /* checked by the prepare pass */
 				for (size_t i = 0; i < n; i++) {
 					bool run;
 					enum dkind k = c_kind(pt, wl, d_load(pt, tv, idx + i), &run);
@@ -1196,7 +1196,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 				if (to48 < n)
 					n = (size_t)to48;
 			}
-			if (!fresh) {
+			if (!fresh && !op->commit) { /* checked by the prepare pass */
 				for (size_t i = 0; i < n; i++) {
 					bool run;
 					enum dkind k = c_kind(pt, wl, d_load(pt, tv, idx + i), &run);
@@ -1817,7 +1817,7 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 		bool run, covered = lo <= es && ee <= hi;
 		int err;
 
-		switch (c_kind(pt, wl, d, &run)) {
+		switch (op->commit ? c_kind_again(pt, wl, d, &run) : c_kind(pt, wl, d, &run)) {
 		case D_INVALID:
 			break;
 		case D_TABLE: {
@@ -1865,7 +1865,10 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 				while (i + n <= i1 && es + (n + 1) * esz <= hi) {
 					bool r;
 
-					if (c_kind(pt, wl, d_load(pt, tv, i + n), &r) != D_LEAF || r)
+					uint64_t dn = d_load(pt, tv, i + n);
+
+					if ((op->commit ? c_kind_again(pt, wl, dn, &r)
+							: c_kind(pt, wl, dn, &r)) != D_LEAF || r)
 						break;
 					n++;
 				}
