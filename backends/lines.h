@@ -64,12 +64,15 @@ static inline size_t lines_walk(const struct iopgt_range *r, size_t n, unsigned 
 			if (first <= last_done)
 				first = last_done + mask + 1;
 		}
-		for (uintptr_t line = first;; line += mask + 1) {
-			if (emit)
+		if (!emit) {
+			count += (size_t)((last - first) >> shift) + 1; /* counting only */
+		} else {
+			for (uintptr_t line = first;; line += mask + 1) {
 				emit(ctx, line);
-			count++;
-			if (line == last)
-				break;
+				count++;
+				if (line == last)
+					break;
+			}
 		}
 		last_done = last;
 		have_done = true;
