@@ -983,7 +983,66 @@ static void edges_publish(const struct iopgt *pt, uint64_t lo, uint64_t last,
 	publish(pt, r, n);
 }
 
-static bool live_outside(const struct iopgt *pt, unsigned wl, const void *tv, size_t i0, size_t i1);
+
+/* The OR of entries [@a, @b) of @tv. */
+IOPGT_INLINE uint64_t or_entries(const struct iopgt *pt, const void *tv, size_t a, size_t b)
+{
+	uint64_t any = 0;
+
+	if (pt->dshift_ == 2)
+		for (size_t j = a; j < b; j++)
+			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
+	else
+		for (size_t j = a; j < b; j++)
+			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
+	return any;
+}
+
+/* The rest of live_outside(): outwards from the neighbours, a cache line
+ * at a time. */
+static bool live_scan(const struct iopgt *pt, const void *tv, size_t n, size_t lo, size_t hi)
+{
+	const size_t g = (size_t)64 >> pt->dshift_;
+	const uint64_t live = c_live_bits(pt);
+
+	while (lo > 0 || hi < n) {
+		if (lo > 0) {
+			size_t a = (lo - 1) & ~(g - 1);
+
+			if (or_entries(pt, tv, a, lo) & live)
+				return true;
+			lo = a;
+		}
+		if (hi < n) {
+			size_t b = (hi + g) & ~(g - 1);
+
+			if (b > n)
+				b = n;
+			if (or_entries(pt, tv, hi, b) & live)
+				return true;
+			hi = b;
+		}
+	}
+	return false;
+}
+
+/*
+ * Does table @tv (walk level @wl) hold a live entry outside [@i0, @i1]?
+ * The neighbours first (in a table emptied in order, one of them is live),
+ * then outwards.
+ */
+IOPGT_INLINE bool live_outside(const struct iopgt *pt, unsigned wl, const void *tv, size_t i0,
+			       size_t i1)
+{
+	const size_t n = (size_t)1 << lvl_bits(pt, wl);
+	const uint64_t live = c_live_bits(pt);
+
+	if (i1 + 1 < n && d_load(pt, tv, i1 + 1) & live)
+		return true;
+	if (i0 > 0 && d_load(pt, tv, i0 - 1) & live)
+		return true;
+	return live_scan(pt, tv, n, i0, i1 + 1);
+}
 
 static bool table_empty(const struct iopgt *pt, unsigned wl, const void *tv, size_t skip)
 {
@@ -1588,56 +1647,6 @@ static int split_leaf(struct op *op, unsigned wl, uint64_t d, uint64_t es, uint6
  * Has the table @tv at walk level @wl a live entry outside [i0, i1]? Looks
  * next to the range first, where live neighbours usually are.
  */
-/* The OR of entries [@a, @b) of @tv. */
-IOPGT_INLINE uint64_t or_entries(const struct iopgt *pt, const void *tv, size_t a, size_t b)
-{
-	uint64_t any = 0;
-
-	if (pt->dshift_ == 2)
-		for (size_t j = a; j < b; j++)
-			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
-	else
-		for (size_t j = a; j < b; j++)
-			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
-	return any;
-}
-
-/*
- * Does table @tv (walk level @wl) hold a live entry outside [@i0, @i1]?
- * Searched outwards from there, a cache line at a time.
- */
-static bool live_outside(const struct iopgt *pt, unsigned wl, const void *tv, size_t i0, size_t i1)
-{
-	const size_t n = (size_t)1 << lvl_bits(pt, wl), g = (size_t)64 >> pt->dshift_;
-	const uint64_t live = c_live_bits(pt);
-	size_t lo = i0, hi = i1 + 1; /* not searched yet: [0, lo), [hi, n) */
-
-	/* the neighbours first: in a table emptied in order, one is live */
-	if (hi < n && d_load(pt, tv, hi) & live)
-		return true;
-	if (lo > 0 && d_load(pt, tv, lo - 1) & live)
-		return true;
-	while (lo > 0 || hi < n) {
-		if (lo > 0) {
-			size_t a = (lo - 1) & ~(g - 1);
-
-			if (or_entries(pt, tv, a, lo) & live)
-				return true;
-			lo = a;
-		}
-		if (hi < n) {
-			size_t b = (hi + g) & ~(g - 1);
-
-			if (b > n)
-				b = n;
-			if (or_entries(pt, tv, hi, b) & live)
-				return true;
-			hi = b;
-		}
-	}
-	return false;
-}
-
 static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi);
 
 /* Does the subtree at @tv (walk level @wl) become empty when [lo, hi) goes? */
