@@ -246,6 +246,12 @@ IOPGT_INLINE uint64_t v7s_table_pa(const struct iopgt *pt, unsigned wl, uint64_t
 	return (uint32_t)d & 0xfffffc00u;
 }
 
+/* Can a leaf of this shape hold an output address above 4 GiB? */
+IOPGT_INLINE bool v7s_wide_pa(const struct iopgt *pt, unsigned wl, bool run)
+{
+	return v7s_mtk(pt) || (wl == 0 && run);
+}
+
 /*
  * Is leaf @v (walk level @wl, a run with @run, its type field checked)
  * exactly what v7s_leaf() writes for its own output address and
@@ -261,12 +267,6 @@ IOPGT_INLINE uint64_t v7s_table_pa(const struct iopgt *pt, unsigned wl, uint64_t
  *    MTK_EXT supersection holds nothing in [23:20]).
  * tests/v7s checks it against the encoder for every attribute bit pattern.
  */
-/* Can a leaf of this shape hold an output address above 4 GiB? */
-IOPGT_INLINE bool v7s_wide_pa(const struct iopgt *pt, unsigned wl, bool run)
-{
-	return v7s_mtk(pt) || (wl == 0 && run);
-}
-
 IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, bool run)
 {
 	const unsigned sh = v7s_attr_shift(wl);

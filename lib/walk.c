@@ -44,7 +44,8 @@ static inline void *tbl_va(const struct iopgt *pt, uint64_t pa)
  * the library wrote (IOPGT_ERR_CORRUPT), and reading the root as a deeper
  * table could run past its end.
  */
-IOPGT_INLINE bool tbl_loop(const struct iopgt *pt, const void *cva, const void *const *path, unsigned n)
+IOPGT_INLINE bool tbl_loop(const struct iopgt *pt, const void *cva, const void *const *path,
+			   unsigned n)
 {
 	uintptr_t c = (uintptr_t)cva, r = (uintptr_t)pt->root_;
 
@@ -983,7 +984,6 @@ static void edges_publish(const struct iopgt *pt, uint64_t lo, uint64_t last,
 	publish(pt, r, n);
 }
 
-
 /* The OR of entries [@a, @b) of @tv. */
 IOPGT_INLINE uint64_t or_entries(const struct iopgt *pt, const void *tv, size_t a, size_t b)
 {
@@ -1327,11 +1327,6 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 }
 
 /*
- * The hot path of a DMA mapping: one leaf into a table that exists. Returns
- * 1 when the request is not of that shape (the general path takes it, and
- * reports any error), 0 when done.
- */
-/*
  * The walk cache of the one-leaf fast paths (never with
  * IOPGT_QUIRK_CONCURRENT, where other threads change tables): the table
  * the last fast map or unmap reached, with the address and value of every
@@ -1454,6 +1449,12 @@ IOPGT_INLINE int unmap_hit(struct iopgt *pt, uint64_t off, uint64_t size)
 	return 0;
 }
 
+/*
+ * One leaf into a table that exists, by a walk from the root (the walk
+ * cache missed, or concurrent calls). Returns 1 when the request is not of
+ * that shape (the general path takes it, and reports any error), 0 when
+ * done.
+ */
 static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	void *tv = pt->root_;
@@ -1508,7 +1509,8 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 	return 1;
 }
 
-IOPGT_NOINLINE static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+IOPGT_NOINLINE static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size,
+				     uint32_t prot)
 {
 	struct op op;
 	int err;
@@ -1529,7 +1531,8 @@ IOPGT_NOINLINE static int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa
 }
 
 
-IOPGT_NOINLINE static int map_conc(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+IOPGT_NOINLINE static int map_conc(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size,
+				   uint32_t prot)
 {
 	const uint64_t last = off + (size - 1);
 	struct pinset ps;
@@ -1643,10 +1646,6 @@ static int split_leaf(struct op *op, unsigned wl, uint64_t d, uint64_t es, uint6
 	return err;
 }
 
-/*
- * Has the table @tv at walk level @wl a live entry outside [i0, i1]? Looks
- * next to the range first, where live neighbours usually are.
- */
 static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t lo, uint64_t hi);
 
 /* Does the subtree at @tv (walk level @wl) become empty when [lo, hi) goes? */
@@ -2130,12 +2129,13 @@ IOPGT_INLINE int lookup_walk(const struct iopgt *pt, uint64_t off, struct iopgt_
 		uint64_t d;
 		bool run;
 
+		/* (constant memory orders: a variable one would be seq_cst) */
 		if (v7s)
-			d = __atomic_load_n(&((const uint32_t *)tv)[i],
-					    conc ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
+			d = conc ? __atomic_load_n(&((const uint32_t *)tv)[i], __ATOMIC_ACQUIRE)
+				 : __atomic_load_n(&((const uint32_t *)tv)[i], __ATOMIC_RELAXED);
 		else
-			d = __atomic_load_n(&((const uint64_t *)tv)[i],
-					    conc ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
+			d = conc ? __atomic_load_n(&((const uint64_t *)tv)[i], __ATOMIC_ACQUIRE)
+				 : __atomic_load_n(&((const uint64_t *)tv)[i], __ATOMIC_RELAXED);
 		path[wl] = tv;
 		switch (v7s ? v7s_kind(pt, wl, d, &run) : lpae_kind(pt, wl, d, &run)) {
 		case D_INVALID:
