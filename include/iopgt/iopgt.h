@@ -176,7 +176,9 @@ struct iopgt_range {
  *         included): walks stop there with IOPGT_ERR_CORRUPT, and
  *         iopgt_fini() does not follow it (see there). With the identity
  *         every address counts as table memory: a corrupt table
- *         descriptor is then followed wherever it points.
+ *         descriptor is then followed wherever it points. The address
+ *         given for a table must stay the same while the table is
+ *         allocated: map and unmap keep it from one call to the next.
  * @ctx:   passed to each callback.
  */
 struct iopgt_mem {
