@@ -1366,14 +1366,15 @@ static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint
 }
 
 /*
- * The cached table, when it holds @off in an entry of @size (at index *@i);
- * NULL otherwise.
+ * The cached table, when [@off, @off + @size) is exactly one of its entries
+ * (at index *@i); NULL otherwise.
  */
 IOPGT_INLINE void *hint_hit(const struct iopgt *pt, uint64_t off, uint64_t size, size_t *i)
 {
 	const struct iopgt_hint_ *h = &pt->hint_;
 
-	if (!h->tv || off >> h->span != h->region || size != BIT64(h->eshift))
+	if (!h->tv || off >> h->span != h->region || size != BIT64(h->eshift) ||
+	    (off & (size - 1)))
 		return NULL;
 	/* the root's descriptor first: a table below is read only while the
 	 * descriptor above still links it (walk levels: at most 4) */
@@ -1406,7 +1407,7 @@ IOPGT_INLINE int map_hit(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t s
 	void *tv = hint_hit(pt, off, size, &i);
 	bool run;
 
-	if (!tv || !((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
+	if (!tv || !((pt->leaf_lvls_ >> wl) & 1) || (pa & (size - 1)) ||
 	    c_kind(pt, wl, d_load(pt, tv, i), &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
 		return 1;
 	if (h->prot != prot) {

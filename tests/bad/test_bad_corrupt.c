@@ -300,7 +300,8 @@ static void a_table_shared_by_two_descriptors_is_freed_once(void **state)
  * next call in its span skips the walk when every table descriptor on the
  * way still holds what it held. Corrupting one of them, or freeing the
  * table and mapping again, must give what a full walk gives: IOPGT_ERR_CORRUPT
- * with nothing written, or a new table that translates.
+ * with nothing written, or a new table that translates. A request of an
+ * entry's size that is not aligned to it is no hit.
  */
 static void the_fast_paths_never_use_a_stale_table(void **state)
 {
@@ -347,6 +348,15 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 		assert_int_equal(th_map(&h, p, pa + 5 * g, g, IOPGT_READ | IOPGT_WRITE), IOPGT_OK);
 		assert_int_equal(th_map(&h, p + g, pa + 6 * g, g, IOPGT_READ), IOPGT_OK);
 		assert_int_equal(th_unmap(&h, p, g), IOPGT_OK);
+		/* an unmap of a block's size that is not block aligned, in the
+		 * cached table of blocks: both blocks it reaches are split */
+		{
+			const uint64_t blk = tbit(h.eshift[last - 1]), q = base + 2 * blk;
+
+			assert_int_equal(th_map(&h, q, pa + 4 * blk, blk, IOPGT_READ), IOPGT_OK);
+			assert_int_equal(th_map(&h, q + blk, pa + 5 * blk, blk, IOPGT_READ), IOPGT_OK);
+			assert_int_equal(th_unmap(&h, q + g, blk), IOPGT_OK);
+		}
 		th_check_all(&h);
 		th_fini(&h);
 	}
