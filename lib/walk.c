@@ -1356,7 +1356,7 @@ static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint
 	h->wl = (uint8_t)wl;
 	h->span = (uint8_t)(wl ? lvl_shift(pt, wl - 1) : pt->ias_); /* the root: every offset */
 	h->eshift = (uint8_t)lvl_shift(pt, wl);
-	h->imask = (uint16_t)(BIT64(lvl_bits(pt, wl)) - 1);
+	h->imask = (uint32_t)(BIT64(lvl_bits(pt, wl)) - 1);
 	h->region = off >> h->span;
 	h->prot = 0;
 	for (unsigned k = 0; k < wl; k++) {

@@ -285,7 +285,7 @@ struct iopgt {
 		uint64_t want[3];     /* and their values then */
 		uint64_t leaf;        /* the leaf for output address 0 and prot */
 		uint32_t prot;        /* 0: leaf not computed */
-		uint16_t imask;       /* index mask of the table */
+		uint32_t imask;       /* index mask of the table (roots: to 17 bits) */
 		uint8_t wl, span;     /* its walk level; log2 of its span */
 		uint8_t eshift;       /* log2 of the bytes an entry maps */
 	} hint_;

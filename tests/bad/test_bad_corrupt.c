@@ -362,6 +362,28 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 	}
 }
 
+/*
+ * The walk cache at a root of 2^17 entries (stage 2, 64K granule, IAS 46:
+ * 16 concatenated level-2 tables) holding 512M blocks: the index of a hit
+ * keeps every bit.
+ */
+static void the_walk_cache_indexes_a_wide_root(void **state)
+{
+	static const struct bcfg wide = { "arm64-s2-64k-ias46", IOPGT_FMT_ARM64_S2, 46, 48,
+					  0x10000 | 0x20000000, 0, 0x10000 };
+	const uint64_t blk = 0x20000000, q = tbit(45), pa = bc_pa_base(&wide);
+
+	(void)state;
+	bc_th_init(&h, &wide, 0x46);
+	TCHECK(h.pt.levels_ == 2 && h.pt.root_bits_ == 17, "geometry: %u levels, %u root bits",
+	       h.pt.levels_, h.pt.root_bits_);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(th_map(&h, q + k * blk, pa + k * blk, blk, IOPGT_READ), IOPGT_OK);
+	assert_int_equal(th_unmap(&h, q + blk, blk), IOPGT_OK);
+	th_check_all(&h);
+	th_fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +391,7 @@ int main(void)
 		cmocka_unit_test(unmap_frees_a_table_holding_a_loop_once),
 		cmocka_unit_test(a_table_shared_by_two_descriptors_is_freed_once),
 		cmocka_unit_test(the_fast_paths_never_use_a_stale_table),
+		cmocka_unit_test(the_walk_cache_indexes_a_wide_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
