@@ -46,20 +46,38 @@ IOPGT_INLINE bool pt_is_s2(const struct iopgt *pt)
 	return pt->fmt_ == IOPGT_FMT_ARM64_S2 || pt->fmt_ == IOPGT_FMT_ARM32_S2;
 }
 
+/*
+ * The f_* helpers take the codec family as @v7s (pt_is_v7s(pt)); their
+ * c_*, lvl_* and d_* wrappers test it themselves. A walk that passes a
+ * constant gets one copy per family with the format's tests folded, also
+ * after calls (phys_to_virt) that could have changed *pt for all the
+ * compiler knows.
+ */
+
 /* log2 of the bytes one entry at walk level @wl translates */
-IOPGT_INLINE unsigned lvl_shift(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE unsigned f_shift(bool v7s, const struct iopgt *pt, unsigned wl)
 {
-	if (pt_is_v7s(pt)) /* constants the compiler can fold into v7s paths */
+	if (v7s)
 		return 12u + 8u * (1u - wl);
 	return pt->gshift_ + pt->stride_ * (pt->levels_ - 1 - wl);
 }
 
-/* index bits of a table at walk level @wl */
-IOPGT_INLINE unsigned lvl_bits(const struct iopgt *pt, unsigned wl)
+IOPGT_INLINE unsigned lvl_shift(const struct iopgt *pt, unsigned wl)
 {
-	if (pt_is_v7s(pt))
+	return f_shift(pt_is_v7s(pt), pt, wl);
+}
+
+/* index bits of a table at walk level @wl */
+IOPGT_INLINE unsigned f_bits(bool v7s, const struct iopgt *pt, unsigned wl)
+{
+	if (v7s)
 		return wl == 0 ? 12u : 8u;
 	return wl == 0 ? pt->root_bits_ : pt->stride_;
+}
+
+IOPGT_INLINE unsigned lvl_bits(const struct iopgt *pt, unsigned wl)
+{
+	return f_bits(pt_is_v7s(pt), pt, wl);
 }
 
 /* bytes of a (non-root) table at walk level @wl */
@@ -133,9 +151,14 @@ IOPGT_INLINE uint64_t c_run_step(const struct iopgt *pt, unsigned wl)
 	return pt_is_v7s(pt) ? 0 : BIT64(lvl_shift(pt, wl));
 }
 
+IOPGT_INLINE enum dkind f_kind(bool v7s, const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+{
+	return v7s ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
+}
+
 IOPGT_INLINE enum dkind c_kind(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
 {
-	return pt_is_v7s(pt) ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
+	return f_kind(pt_is_v7s(pt), pt, wl, d, run);
 }
 
 /*
@@ -148,14 +171,24 @@ IOPGT_INLINE enum dkind c_kind_again(const struct iopgt *pt, unsigned wl, uint64
 	return pt_is_v7s(pt) ? v7s_kind_again(wl, d, run) : lpae_kind(pt, wl, d, run);
 }
 
+IOPGT_INLINE uint64_t f_leaf_pa(bool v7s, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return v7s ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+}
+
 IOPGT_INLINE uint64_t c_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
-	return pt_is_v7s(pt) ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+	return f_leaf_pa(pt_is_v7s(pt), pt, wl, d);
+}
+
+IOPGT_INLINE uint32_t f_leaf_prot(bool v7s, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return v7s ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
 }
 
 IOPGT_INLINE uint32_t c_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
-	return pt_is_v7s(pt) ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
+	return f_leaf_prot(pt_is_v7s(pt), pt, wl, d);
 }
 
 IOPGT_INLINE uint64_t c_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
@@ -163,9 +196,14 @@ IOPGT_INLINE uint64_t c_table(const struct iopgt *pt, unsigned wl, uint64_t pa)
 	return pt_is_v7s(pt) ? v7s_table(pt, wl, pa) : lpae_table(pt, wl, pa);
 }
 
+IOPGT_INLINE uint64_t f_table_pa(bool v7s, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return v7s ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d);
+}
+
 IOPGT_INLINE uint64_t c_table_pa(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
-	return pt_is_v7s(pt) ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d);
+	return f_table_pa(pt_is_v7s(pt), pt, wl, d);
 }
 
 IOPGT_INLINE uint64_t c_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
@@ -192,24 +230,28 @@ IOPGT_INLINE unsigned c_run_log2(const struct iopgt *pt, unsigned wl)
 }
 
 /* Descriptor access: 8-byte (LPAE) or 4-byte (v7s) entries. */
-IOPGT_INLINE uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx)
+/*
+ * Atomic loads: other threads may store into the same table
+ * (IOPGT_QUIRK_CONCURRENT, @conc). There, acquire: a table descriptor that
+ * another call installed (release) is followed into the table it zeroed.
+ * Otherwise relaxed, the same instruction as a plain load. v7s: 4-byte
+ * descriptors. (Constant memory orders: a variable one would be seq_cst.)
+ */
+IOPGT_INLINE uint64_t f_load(bool v7s, bool conc, const void *tbl, size_t idx)
 {
-	/*
-	 * Atomic loads: other threads may store into the same table
-	 * (IOPGT_QUIRK_CONCURRENT). There, acquire: a table descriptor that
-	 * another call installed (release) is followed into the table it
-	 * zeroed. Otherwise relaxed, the same instruction as a plain load.
-	 */
-	/* v7s: 4-byte descriptors (dshift_ 2), tested as the format so that
-	 * one copy of a walk per codec family folds it */
-	if (pt->quirks_ & IOPGT_QUIRK_CONCURRENT) {
-		if (pt_is_v7s(pt))
+	if (conc) {
+		if (v7s)
 			return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_ACQUIRE);
 		return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_ACQUIRE);
 	}
-	if (pt_is_v7s(pt))
+	if (v7s)
 		return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_RELAXED);
 	return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_RELAXED);
+}
+
+IOPGT_INLINE uint64_t d_load(const struct iopgt *pt, const void *tbl, size_t idx)
+{
+	return f_load(pt_is_v7s(pt), (pt->quirks_ & IOPGT_QUIRK_CONCURRENT) != 0, tbl, idx);
 }
 
 IOPGT_INLINE bool pt_conc(const struct iopgt *pt)

@@ -509,7 +509,7 @@ static void publish(const struct iopgt *pt, struct iopgt_range *r, size_t n)
 	pt->sync_.fn(pt->sync_.ctx, r, n);
 }
 
-static void tlb_run(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
+static void tlb_hooks(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
 {
 	const struct iopgt_tlb *tlb = &pt->tlb_;
 	bool all_done = false;
@@ -532,6 +532,15 @@ static void tlb_run(const struct iopgt *pt, const struct trec *t, size_t n, bool
 			all_done = true;
 		}
 	}
+}
+
+/* The TLB invalidations of @t[0..n) that are (@late) or are not due now. */
+IOPGT_INLINE void tlb_run(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
+{
+	const struct iopgt_tlb *tlb = &pt->tlb_;
+
+	if (tlb->flush_leaf || tlb->flush_walk || tlb->flush_all) /* else no TLB to maintain */
+		tlb_hooks(pt, t, n, late);
 }
 
 static void free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
@@ -1044,17 +1053,6 @@ IOPGT_INLINE bool live_outside(const struct iopgt *pt, unsigned wl, const void *
 	return live_scan(pt, tv, n, i0, i1 + 1);
 }
 
-static bool table_empty(const struct iopgt *pt, unsigned wl, const void *tv, size_t skip)
-{
-	const size_t n = (size_t)1 << lvl_bits(pt, wl);
-	bool run;
-
-	for (size_t i = 0; i < n; i++)
-		if (i != skip && c_kind(pt, wl, d_load(pt, tv, i), &run) != D_INVALID)
-			return false;
-	return true;
-}
-
 /* Has the table @tv at walk level @wl no live entry? Looks at @e's entry,
  * then outwards from it, where live neighbours usually are. */
 static bool table_empty_at(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t e)
@@ -1130,9 +1128,11 @@ static void edge_reap(struct iopgt *pt, uint64_t e)
 		}
 		h = deep + 1;
 		for (unsigned wl = deep; wl >= 1; wl--) {
-			size_t skip = wl < deep ? lvl_index(pt, wl, e) : SIZE_MAX;
+			/* above the deepest: empty but for the entry that leads down */
+			const size_t i = lvl_index(pt, wl, e);
 
-			if (!table_empty(pt, wl, tv[wl], skip))
+			if (wl < deep ? live_outside(pt, wl, tv[wl], i, i)
+				      : !table_empty_at(pt, wl, tv[wl], e))
 				break;
 			h = wl;
 		}
@@ -1345,11 +1345,18 @@ static inline void hint_clear(struct iopgt *pt)
 		pt->hint_.tv = NULL;
 }
 
-/* A walk reached @tv (walk level @wl) through @slot[k] holding @want[k]. */
+/*
+ * A walk reached @tv (walk level @wl) through @slot[k] holding @want[k].
+ * The span, entry size and index mask are kept as well, derived once here
+ * rather than on every hit.
+ */
 static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint64_t off,
 		     const void *const *slot, const uint64_t *want)
 {
 	struct iopgt_hint_ *h = &pt->hint_;
+
+	if (pt_conc(pt))
+		return;
 
 	h->tv = tv;
 	h->tpa = tpa;
@@ -1442,7 +1449,7 @@ IOPGT_INLINE int unmap_hit(struct iopgt *pt, uint64_t off, uint64_t size)
 		return 1;
 	}
 	put_now(pt, tv, pt->hint_.tpa, i, 0);
-	if (pt->tlb_.flush_leaf || pt->tlb_.flush_walk || pt->tlb_.flush_all) {
+	{
 		struct trec t = { off, size, size, T_LEAF, 0 };
 
 		tlb_run(pt, &t, 1, false);
@@ -1479,8 +1486,7 @@ static int map_fast(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, 
 			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
 			    c_kind(pt, wl, d, &run) != D_INVALID || !c_can_leaf(pt, wl, pa, false))
 				return 1;
-			if (!pt_conc(pt))
-				hint_set(pt, wl, tv, tpa, off, slot, want);
+			hint_set(pt, wl, tv, tpa, off, slot, want);
 			if (!n) {
 				put_now(pt, tv, tpa, i, c_leaf(pt, wl, pa, prot, false));
 				return 0;
@@ -1960,8 +1966,7 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void 
 			if (!live_outside(pt, wl, tv, i, i))
 				return 1;
 		}
-		if (!pt_conc(pt))
-			hint_set(pt, wl, tv, tpa, off, slot, want);
+		hint_set(pt, wl, tv, tpa, off, slot, want);
 		put_now(pt, tv, tpa, i, 0);
 		{
 			struct trec t = { off, size, size, T_LEAF, 0 };
@@ -1974,16 +1979,13 @@ static int unmap_fast(struct iopgt *pt, uint64_t off, uint64_t size, const void 
 	return 1;
 }
 
-/* @op: the caller's; with @keep, finish() leaves the frees to the caller */
+/* The two passes (the caller tried unmap_fast() first). @op: the caller's;
+ * with @keep, finish() leaves the frees to the caller. */
 static int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op *op, bool keep)
 {
 	int err;
 
 	op_init(op, pt);
-	const void *tv;
-
-	if (!unmap_fast(pt, off, size, &tv))
-		return IOPGT_OK;
 	hint_clear(pt);
 	op->keep = keep;
 	err = unmap_tbl(op, 0, pt->root_, pt->root_pa_, off, off + size);
@@ -2023,7 +2025,10 @@ int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 IOPGT_NOINLINE static int unmap_plain(struct iopgt *pt, uint64_t off, uint64_t size)
 {
 	struct op op;
+	const void *tv;
 
+	if (!unmap_fast(pt, off, size, &tv))
+		return IOPGT_OK;
 	return unmap_passes(pt, off, size, &op, false);
 }
 
@@ -2111,11 +2116,7 @@ static int leaf_describe(const struct iopgt *pt, unsigned wl, const void *tv, si
 	return IOPGT_OK;
 }
 
-/*
- * One copy per codec family (@v7s a constant where it is inlined): the
- * format's tests fold, also after phys_to_virt(), which could otherwise
- * have changed *pt for all the compiler knows.
- */
+/* One copy per codec family: @v7s a constant where it is inlined. */
 IOPGT_INLINE int lookup_walk(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m,
 			     const bool v7s)
 {
@@ -2124,36 +2125,28 @@ IOPGT_INLINE int lookup_walk(const struct iopgt *pt, uint64_t off, struct iopgt_
 	const bool conc = pt_conc(pt);
 
 	for (unsigned wl = 0; wl < levels; wl++) {
-		const unsigned s = v7s ? 12u + 8u * (1u - wl) : lvl_shift(pt, wl);
-		const unsigned bits = v7s ? (wl == 0 ? 12u : 8u) : lvl_bits(pt, wl);
-		const size_t i = (size_t)(off >> s) & (((size_t)1 << bits) - 1);
-		uint64_t d;
+		const unsigned s = f_shift(v7s, pt, wl);
+		const size_t i = (size_t)(off >> s) & (((size_t)1 << f_bits(v7s, pt, wl)) - 1);
+		const uint64_t d = f_load(v7s, conc, tv, i);
 		bool run;
 
-		/* (constant memory orders: a variable one would be seq_cst) */
-		if (v7s)
-			d = conc ? __atomic_load_n(&((const uint32_t *)tv)[i], __ATOMIC_ACQUIRE)
-				 : __atomic_load_n(&((const uint32_t *)tv)[i], __ATOMIC_RELAXED);
-		else
-			d = conc ? __atomic_load_n(&((const uint64_t *)tv)[i], __ATOMIC_ACQUIRE)
-				 : __atomic_load_n(&((const uint64_t *)tv)[i], __ATOMIC_RELAXED);
 		path[wl] = tv;
-		switch (v7s ? v7s_kind(pt, wl, d, &run) : lpae_kind(pt, wl, d, &run)) {
+		switch (f_kind(v7s, pt, wl, d, &run)) {
 		case D_INVALID:
 			return IOPGT_ERR_NOENT;
 		case D_TABLE:
 			if (wl + 1u >= levels)
 				return IOPGT_ERR_CORRUPT;
-			tv = tbl_va(pt, v7s ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d));
+			tv = tbl_va(pt, f_table_pa(v7s, pt, wl, d));
 			if (!tv || tbl_loop(pt, tv, path, wl + 1))
 				return IOPGT_ERR_CORRUPT;
 			break;
 		case D_LEAF:
 			if (!run) {
 				m->iova = pt->va_base_ + (off & ~(BIT64(s) - 1));
-				m->pa = v7s ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+				m->pa = f_leaf_pa(v7s, pt, wl, d);
 				m->size = BIT64(s);
-				m->prot = v7s ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
+				m->prot = f_leaf_prot(v7s, pt, wl, d);
 				return IOPGT_OK;
 			} else {
 				struct iopgt_leaf leaf;
