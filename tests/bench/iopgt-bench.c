@@ -467,37 +467,49 @@ static void best_keep(struct best *w, const struct snap *a, const struct snap *b
 	}
 }
 
+enum wop { W_MAP, W_UNMAP, W_MAP_BULK, W_UNMAP_BULK };
+
+/* one timed run of @op (pages of @pg one by one, or the span in one call);
+ * the fastest run is kept in @w */
+static void warm_run(struct iopgt *pt, struct best *w, enum wop op, uint64_t pg)
+{
+	struct snap a, b;
+	int err = 0;
+
+	take(&a);
+	switch (op) {
+	case W_MAP:
+		map_1by1(pt, F, pg, F->span);
+		break;
+	case W_UNMAP:
+		unmap_1by1(pt, F, pg, F->span);
+		break;
+	case W_MAP_BULK:
+		err = iopgt_map(pt, F->iova_base, F->pa_base, F->span, PROT);
+		break;
+	case W_UNMAP_BULK:
+		err = iopgt_unmap(pt, F->iova_base, F->span);
+		break;
+	}
+	take(&b);
+	if (err)
+		die("warm bulk phase", 0, err);
+	best_keep(w, &a, &b);
+}
+
 static void warm_phases(void)
 {
 	struct best m1 = { 0 }, u1 = { 0 }, mb = { 0 }, ub = { 0 }, mk = { 0 }, uk = { 0 };
 	struct iopgt pt;
-	struct snap a, b;
 	uint64_t n1 = F->span / F->small, nk = F->span / F->block;
-	int err;
 
 	warm = 1;
 	new_pt(&pt, F, F->small);
 	for (int r = 0; r < WARM_RUNS; r++) {
-		take(&a);
-		map_1by1(&pt, F, F->small, F->span);
-		take(&b);
-		best_keep(&m1, &a, &b);
-		take(&a);
-		unmap_1by1(&pt, F, F->small, F->span);
-		take(&b);
-		best_keep(&u1, &a, &b);
-		take(&a);
-		err = iopgt_map(&pt, F->iova_base, F->pa_base, F->span, PROT);
-		take(&b);
-		if (err)
-			die("warm_map4k_bulk", 0, err);
-		best_keep(&mb, &a, &b);
-		take(&a);
-		err = iopgt_unmap(&pt, F->iova_base, F->span);
-		take(&b);
-		if (err)
-			die("warm_unmap4k_bulk", 0, err);
-		best_keep(&ub, &a, &b);
+		warm_run(&pt, &m1, W_MAP, F->small);
+		warm_run(&pt, &u1, W_UNMAP, F->small);
+		warm_run(&pt, &mb, W_MAP_BULK, F->small);
+		warm_run(&pt, &ub, W_UNMAP_BULK, F->small);
 	}
 	report_span(F->name, "warm_map4k_1by1", &m1.a, &m1.b, n1, n1, &pt);
 	report_span(F->name, "warm_unmap4k_1by1", &u1.a, &u1.b, n1, n1, &pt);
@@ -506,14 +518,8 @@ static void warm_phases(void)
 	iopgt_fini(&pt);
 	new_pt(&pt, F, F->small | F->block);
 	for (int r = 0; r < WARM_RUNS; r++) {
-		take(&a);
-		map_1by1(&pt, F, F->block, F->span);
-		take(&b);
-		best_keep(&mk, &a, &b);
-		take(&a);
-		unmap_1by1(&pt, F, F->block, F->span);
-		take(&b);
-		best_keep(&uk, &a, &b);
+		warm_run(&pt, &mk, W_MAP, F->block);
+		warm_run(&pt, &uk, W_UNMAP, F->block);
 	}
 	report_span(F->name, "warm_mapblk_1by1", &mk.a, &mk.b, nk, nk, &pt);
 	report_span(F->name, "warm_unmapblk_1by1", &uk.a, &uk.b, nk, nk, &pt);

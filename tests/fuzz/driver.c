@@ -460,6 +460,23 @@ static uint64_t cap_leaves(const struct fz *z, uint64_t off, uint64_t pa, uint64
 	return done;
 }
 
+/*
+ * What every map and unmap result must be: INVAL or RANGE for bad arguments
+ * (false: nothing more to check), NOMEM exactly when an allocation failed.
+ */
+static bool result_common(const char *what, int rc, bool inval, bool range, bool failed_alloc)
+{
+	if (inval || range) {
+		TCHECK((rc == IOPGT_ERR_INVAL && inval) || (rc == IOPGT_ERR_RANGE && range),
+		       "%s of bad arguments: %d (%s), invalid %d out of range %d", what, rc,
+		       iopgt_strerror(rc), inval, range);
+		return false;
+	}
+	TCHECK(failed_alloc == (rc == IOPGT_ERR_NOMEM), "%s: %d, an allocation failed: %d", what,
+	       rc, failed_alloc);
+	return true;
+}
+
 static void step_map(struct fz *z)
 {
 	struct th *h = z->h;
@@ -485,14 +502,8 @@ static void step_map(struct fz *z)
 	failed_alloc = disarm_failure(z, failed);
 	z->last_iova = iova;
 	z->last_pa = pa;
-	if (inval || range) {
-		TCHECK((rc == IOPGT_ERR_INVAL && inval) || (rc == IOPGT_ERR_RANGE && range),
-		       "map of bad arguments: %d (%s), invalid %d out of range %d", rc,
-		       iopgt_strerror(rc), inval, range);
+	if (!result_common("map", rc, inval, range, failed_alloc))
 		return;
-	}
-	TCHECK(failed_alloc == (rc == IOPGT_ERR_NOMEM), "map: %d, an allocation failed: %d", rc,
-	       failed_alloc);
 	if (overlap) {
 		TCHECK(rc == IOPGT_ERR_EXIST || (z->fam == FUZZ_V7S && high && rc == IOPGT_ERR_NOTSUP),
 		       "map over a live mapping: %d (%s)", rc, iopgt_strerror(rc));
@@ -533,14 +544,8 @@ static void step_unmap(struct fz *z)
 	rc = th_unmap(h, iova, size);
 	failed_alloc = disarm_failure(z, failed);
 	z->last_iova = iova;
-	if (inval || range) {
-		TCHECK((rc == IOPGT_ERR_INVAL && inval) || (rc == IOPGT_ERR_RANGE && range),
-		       "unmap of bad arguments: %d (%s), invalid %d out of range %d", rc,
-		       iopgt_strerror(rc), inval, range);
+	if (!result_common("unmap", rc, inval, range, failed_alloc))
 		return;
-	}
-	TCHECK(failed_alloc == (rc == IOPGT_ERR_NOMEM), "unmap: %d, an allocation failed: %d", rc,
-	       failed_alloc);
 	if (rc == IOPGT_ERR_BUSY) {
 		TCHECK(split && (h->cfg.quirks & IOPGT_QUIRK_NO_SPLIT),
 		       "unmap BUSY without NO_SPLIT or without a leaf to split");

@@ -359,6 +359,24 @@ static enum dkind ref_kind(const struct iopgt *pt, unsigned wl, uint32_t v, bool
 	return D_LEAF;
 }
 
+/* v7s_kind() and ref_kind() at walk level @wl for @high | every value of
+ * the @bits bits below; counts the leaves and the bad ones */
+static void kinds_agree(const struct iopgt *pt, unsigned wl, uint32_t high, unsigned bits,
+			unsigned long *leaves, unsigned long *bad)
+{
+	for (uint32_t lo = 0; lo < (1u << bits); lo++) {
+		uint32_t v = high | lo;
+		bool r1, r2;
+		enum dkind k1 = v7s_kind(pt, wl, v, &r1), k2 = ref_kind(pt, wl, v, &r2);
+
+		if (k1 != k2 || r1 != r2)
+			fail_msg("quirks 0x%x oas %u: level %u 0x%08x: kind %d/%d run %d/%d",
+				 pt->quirks_, pt->oas_, wl + 1, v, k1, k2, r1, r2);
+		*leaves += k2 == D_LEAF;
+		*bad += k2 == D_BAD;
+	}
+}
+
 /*
  * v7s_kind() tests bit masks instead of encoding again: it must agree with
  * the definition for every pattern of the bits below the output address
@@ -387,28 +405,9 @@ static void test_kind_agrees_with_the_encoder_everywhere(void **state)
 
 		assert_int_equal(setup(&pt, cf[c].oas, ALL_SIZES, cf[c].quirks), IOPGT_OK);
 		for (size_t h = 0; h < 3; h++) {
-			for (uint32_t lo = 0; h == 0 && lo < (1u << 24); lo++) {
-				uint32_t v = hi1 << 24 | lo;
-				bool r1, r2;
-				enum dkind k1 = v7s_kind(&pt, 0, v, &r1), k2 = ref_kind(&pt, 0, v, &r2);
-
-				if (k1 != k2 || r1 != r2)
-					fail_msg("quirks 0x%x oas %u: level 1 0x%08x: kind %d/%d run %d/%d",
-						 cf[c].quirks, cf[c].oas, v, k1, k2, r1, r2);
-				leaves += k2 == D_LEAF;
-				bad += k2 == D_BAD;
-			}
-			for (uint32_t lo = 0; lo < (1u << 16); lo++) {
-				uint32_t v = hi2[h] << 16 | lo;
-				bool r1, r2;
-				enum dkind k1 = v7s_kind(&pt, 1, v, &r1), k2 = ref_kind(&pt, 1, v, &r2);
-
-				if (k1 != k2 || r1 != r2)
-					fail_msg("quirks 0x%x oas %u: level 2 0x%08x: kind %d/%d run %d/%d",
-						 cf[c].quirks, cf[c].oas, v, k1, k2, r1, r2);
-				leaves += k2 == D_LEAF;
-				bad += k2 == D_BAD;
-			}
+			if (h == 0)
+				kinds_agree(&pt, 0, hi1 << 24, 24, &leaves, &bad);
+			kinds_agree(&pt, 1, hi2[h] << 16, 16, &leaves, &bad);
 		}
 	}
 	/* both classes must occur, or the comparison says little */
