@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/api.c - error strings, configuration checks, init/fini, registers,
- * statistics.
+ * lib/api.c - the public calls: error strings, configuration checks,
+ * init/fini, registers, statistics, and the argument checks of map, unmap,
+ * lookup and walk, which then route each call: concurrent.c with
+ * IOPGT_QUIRK_CONCURRENT, otherwise fastpath.c (which falls back to the
+ * passes of map.c and unmap.c) and read.c.
  */
 #include "internal.h"
 
@@ -83,13 +86,13 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return IOPGT_ERR_NOTSUP;
 #endif
 	}
-	err = iopgt_alloc_root(pt);
+	err = table_alloc_root(pt);
 	if (err)
 		return err;
 	if (pt_conc(pt)) {
-		err = iopgt_alloc_pins(pt);
+		err = conc_alloc_pins(pt);
 		if (err) {
-			iopgt_free_all(pt);
+			table_free_all(pt);
 			return err;
 		}
 	}
@@ -101,8 +104,8 @@ void iopgt_fini(struct iopgt *pt)
 {
 	if (!pt_live(pt))
 		return;
-	iopgt_free_all(pt);
-	iopgt_free_pins(pt);
+	table_free_all(pt);
+	conc_free_pins(pt);
 	pt->magic_ = IOPGT_DEAD;
 	pt->root_ = NULL;
 }
@@ -133,4 +136,96 @@ int iopgt_get_stats(const struct iopgt *pt, struct iopgt_stats *st)
 	st->start_level = pt->start_lvl_;
 	st->root_entries = 1u << pt->root_bits_;
 	return IOPGT_OK;
+}
+
+static bool prot_ok(uint32_t prot)
+{
+	return !(prot & ~IOPGT_PROT_ALL) && (prot & (IOPGT_READ | IOPGT_WRITE));
+}
+
+/* iova range -> offset from va_base_; 0 or an error */
+static int check_in(const struct iopgt *pt, uint64_t iova, uint64_t size, uint64_t *off)
+{
+	uint64_t g = BIT64(pt->gshift_) - 1;
+	uint64_t span = BIT64(pt->ias_);
+
+	if ((iova | size) & g || !size)
+		return IOPGT_ERR_INVAL;
+	if (iova < pt->va_base_)
+		return IOPGT_ERR_RANGE;
+	*off = iova - pt->va_base_;
+	if (*off >= span || size > span - *off)
+		return IOPGT_ERR_RANGE;
+	return IOPGT_OK;
+}
+
+int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	uint64_t off;
+	int err;
+
+	if (!pt_live(pt))
+		return IOPGT_ERR_INVAL;
+	if (!prot_ok(prot) || (pa & (BIT64(pt->gshift_) - 1)))
+		return IOPGT_ERR_INVAL;
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	if (pa + size < pa || (pt->oas_ < 64 && (pa + size - 1) >> pt->oas_))
+		return IOPGT_ERR_RANGE;
+	/* MMIO overrides CACHE in the codecs, which still see both: Linux
+	 * derives shareability from CACHE alone */
+	if (pt_is_s2(pt))
+		prot &= ~IOPGT_PRIV;
+	if (pt_conc(pt))
+		return conc_map(pt, off, pa, size, prot);
+	return fast_map(pt, off, pa, size, prot);
+}
+
+int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
+{
+	uint64_t off;
+	int err;
+
+	if (!pt_live(pt))
+		return IOPGT_ERR_INVAL;
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	if (pt_conc(pt))
+		return conc_unmap(pt, off, size);
+	return fast_unmap(pt, off, size);
+}
+
+int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
+{
+	uint64_t off;
+
+	if (!pt_live(pt) || !m)
+		return IOPGT_ERR_INVAL;
+	if (iova < pt->va_base_ || (off = iova - pt->va_base_) >> pt->ias_)
+		return IOPGT_ERR_RANGE;
+	if (pt_conc(pt))
+		return conc_lookup(pt, off, m);
+	return read_lookup(pt, off, m, false);
+}
+
+int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_fn fn, void *ctx)
+{
+	uint64_t off;
+
+	if (!pt_live(pt) || !fn)
+		return IOPGT_ERR_INVAL;
+	if (!size) {
+		iova = pt->va_base_;
+		size = BIT64(pt->ias_);
+	}
+	if (iova < pt->va_base_)
+		return IOPGT_ERR_RANGE;
+	off = iova - pt->va_base_;
+	if (off >> pt->ias_ || size > BIT64(pt->ias_) - off)
+		return IOPGT_ERR_RANGE;
+	if (pt_conc(pt))
+		return conc_walk(pt, off, size, fn, ctx);
+	return read_walk(pt, off, size, fn, ctx);
 }

@@ -24,6 +24,8 @@
 #ifndef IOPGT_CODEC_LPAE_H
 #define IOPGT_CODEC_LPAE_H
 
+#include "internal.h"
+
 #define LPAE_VALID    BIT64(0)
 #define LPAE_TYPE     BIT64(1)
 #define LPAE_NS       BIT64(5)

@@ -2,7 +2,7 @@
 /*
  * lib/codec_v7s.h - the VMSAv7 short-descriptor codec (IOPGT_FMT_ARMV7S).
  *
- * Included by internal.h only. References are to the ARMv7-A/R Architecture
+ * Included by codec.h only. References are to the ARMv7-A/R Architecture
  * Reference Manual, DDI0406C: B3.5 (short-descriptor translation table
  * format), B3.5.1 (descriptor formats), B3.6 (access permissions, with
  * SCTLR.AFE = 1: AP[0] is the access flag, AP[2:1] the simplified model),
@@ -46,6 +46,8 @@
  */
 #ifndef IOPGT_CODEC_V7S_H
 #define IOPGT_CODEC_V7S_H
+
+#include "internal.h"
 
 /* Descriptor bits (B3.5.1). */
 #define V7S_TYPE_MASK     0x3u

@@ -3,7 +3,7 @@
  * lib/format.c - text without a C library: the one-line description of a
  * leaf, and the dump.
  */
-#include "internal.h"
+#include "codec.h"
 
 /* Each helper appends at @pos, never writes past @len - 1, keeps the buffer
  * NUL-terminated and returns the new position (which may exceed len - 1

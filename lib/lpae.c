@@ -3,7 +3,7 @@
  * lib/lpae.c - long-descriptor formats: configuration checks, geometry and
  * register values. The descriptor codec is in codec_lpae.h.
  */
-#include "internal.h"
+#include "codec.h"
 
 static bool is_a32(enum iopgt_fmt fmt)
 {

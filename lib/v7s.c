@@ -8,7 +8,7 @@
  * TEX remap), B4.1.153 (TTBR0), and the TTBCR, PRRR and NMRR register
  * descriptions in B4.1.
  */
-#include "internal.h"
+#include "codec.h"
 
 #define SZ_4K  BIT64(12)
 #define SZ_64K BIT64(16)

@@ -15,7 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "codec.h"
 
 #define SZ_4K  0x1000ull
 #define SZ_64K 0x10000ull

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/codec.h - descriptors: the codec interface and descriptor access.
+ *
+ * Two codec families implement the interface as static inline functions:
+ * codec_lpae.h (lpae_*: VMSAv8-64 stage 1 and 2, VMSAv7 LPAE) and
+ * codec_v7s.h (v7s_*: VMSAv7 short descriptors). The engine (map, unmap,
+ * read, the fast paths, concurrent calls) calls only the c_* and d_*
+ * functions below and never tests the format itself.
+ *
+ * Every c_* and d_* function takes the family @F first, as pt_fam(pt)
+ * gives it. A walk that holds it in a constant (FAM_DISPATCH) gets one copy
+ * per family with the other family's code folded away, also after calls
+ * (phys_to_virt) that could have changed *pt for all the compiler knows.
+ *
+ *  c_leaf(F, pt, wl, pa, prot, run): the descriptor of the first entry of a
+ *      leaf at walk level wl mapping pa with prot; run: the leaf is a
+ *      contiguous run (LPAE contiguous bit; v7s supersection at wl 0, large
+ *      page at wl 1). prot has been validated.
+ *  c_leaf_addr(F, pt, wl, pa): the output-address bits of a leaf that is no
+ *      run: c_leaf(.., pa, prot, false) == c_leaf(.., 0, prot, false) |
+ *      c_leaf_addr(.., pa).
+ *  c_run_step(F, pt, wl): what is added to a run's descriptor from one entry
+ *      to the next (LPAE: the entry's size, as each entry holds its own
+ *      output address; v7s: 0, replicated entries hold the run's base).
+ *  c_run_log2(F, pt, wl): log2 entries of the runs the format writes at wl,
+ *      independent of pgsizes: needed to decode tables.
+ *  c_kind(F, pt, wl, d, &run): the class of d; *run set for a run's entry.
+ *  c_kind_again(): the same for a descriptor that c_kind() classified as
+ *      D_INVALID, D_TABLE or D_LEAF before and that nothing wrote since (the
+ *      commit pass after the prepare pass); v7s skips the canonical check.
+ *  c_leaf_pa(), c_leaf_prot(): the output address and IOPGT_* flags of a leaf.
+ *  c_table(F, pt, wl, pa) / c_table_pa(F, pt, wl, d): a table descriptor
+ *      for a table at pa, and the address a table descriptor holds.
+ *  c_retarget(F, pt, wl, d, to_wl, pa, run): a leaf at to_wl with the
+ *      attributes of leaf d (at wl), mapping pa; run as for c_leaf().
+ *  c_can_retarget(F, pt, wl, d, to_wl): whether a split can rewrite d there.
+ *  c_can_leaf(F, pt, wl, pa, run): whether a leaf at wl can hold pa.
+ *  c_batch(F, pt, wl, pa, n): how many of n single leaves from pa one store
+ *      of consecutive entries may write, adding the entry size each time.
+ *  c_live_bits(F): bits of which one is set in every descriptor that is not
+ *      D_INVALID (LPAE: valid; v7s: the type field).
+ *  c_synced_mark(F): IOPGT_QUIRK_CONCURRENT: the mark of a table descriptor
+ *      known to be synced, a bit the walker ignores (v7s has none: 0).
+ *  c_table_mem_ok(F, pt, pa, size): whether a table may live at pa.
+ *  c_shift(), c_bits(), c_levels(): lvl_shift(), lvl_bits() and levels_
+ *      with the constants of a fixed geometry folded in (v7s), for the
+ *      hottest walks.
+ */
+#ifndef IOPGT_CODEC_H
+#define IOPGT_CODEC_H
+
+#include "internal.h"
+#include "codec_lpae.h"
+#include "codec_v7s.h"
+
+enum fam { FAM_LPAE = 0, FAM_V7S = 1 };
+
+IOPGT_INLINE enum fam pt_fam(const struct iopgt *pt)
+{
+	return pt_is_v7s(pt) ? FAM_V7S : FAM_LPAE;
+}
+
+/* @fn(FAM_x, args...) with the family of @F as a constant: one copy each. */
+#define FAM_DISPATCH(F, fn, ...) \
+	((F) == FAM_V7S ? fn(FAM_V7S, __VA_ARGS__) : fn(FAM_LPAE, __VA_ARGS__))
+
+IOPGT_INLINE unsigned c_shift(enum fam F, const struct iopgt *pt, unsigned wl)
+{
+	return F == FAM_V7S ? 12u + 8u * (1u - wl) : lvl_shift(pt, wl);
+}
+
+IOPGT_INLINE unsigned c_bits(enum fam F, const struct iopgt *pt, unsigned wl)
+{
+	return F == FAM_V7S ? (wl == 0 ? 12u : 8u) : lvl_bits(pt, wl);
+}
+
+IOPGT_INLINE unsigned c_levels(enum fam F, const struct iopgt *pt)
+{
+	return F == FAM_V7S ? 2u : pt->levels_;
+}
+
+IOPGT_INLINE uint64_t c_leaf(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa,
+			      uint32_t prot, bool run)
+{
+	return F == FAM_V7S ? v7s_leaf(pt, wl, pa, prot, run) : lpae_leaf(pt, wl, pa, prot, run);
+}
+
+IOPGT_INLINE uint64_t c_leaf_addr(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa)
+{
+	return F == FAM_V7S ? v7s_pa_bits(pt, wl, pa, false) : lpae_enc_addr(pt, pa);
+}
+
+IOPGT_INLINE uint64_t c_run_step(enum fam F, const struct iopgt *pt, unsigned wl)
+{
+	return F == FAM_V7S ? 0 : BIT64(lvl_shift(pt, wl));
+}
+
+IOPGT_INLINE unsigned c_run_log2(enum fam F, const struct iopgt *pt, unsigned wl)
+{
+	return F == FAM_V7S ? v7s_run_log2(pt, wl) : lpae_run_log2(pt, wl);
+}
+
+IOPGT_INLINE enum dkind c_kind(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+			       bool *run)
+{
+	return F == FAM_V7S ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
+}
+
+IOPGT_INLINE enum dkind c_kind_again(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				     bool *run)
+{
+	return F == FAM_V7S ? v7s_kind_again(wl, d, run) : lpae_kind(pt, wl, d, run);
+}
+
+IOPGT_INLINE uint64_t c_leaf_pa(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return F == FAM_V7S ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+}
+
+IOPGT_INLINE uint32_t c_leaf_prot(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return F == FAM_V7S ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_prot(pt, wl, d);
+}
+
+IOPGT_INLINE uint64_t c_table(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa)
+{
+	return F == FAM_V7S ? v7s_table(pt, wl, pa) : lpae_table(pt, wl, pa);
+}
+
+IOPGT_INLINE uint64_t c_table_pa(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return F == FAM_V7S ? v7s_table_pa(pt, wl, d) : lpae_table_pa(pt, wl, d);
+}
+
+IOPGT_INLINE uint64_t c_retarget(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				  unsigned to_wl, uint64_t pa, bool run)
+{
+	return F == FAM_V7S ? v7s_retarget(pt, wl, d, to_wl, pa, run)
+			    : lpae_retarget(pt, wl, d, to_wl, pa, run);
+}
+
+IOPGT_INLINE bool c_can_retarget(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				 unsigned to_wl)
+{
+	return F == FAM_V7S ? v7s_can_retarget(pt, wl, d, to_wl)
+			    : lpae_can_retarget(pt, wl, d, to_wl);
+}
+
+IOPGT_INLINE bool c_can_leaf(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa,
+			     bool run)
+{
+	return F == FAM_V7S ? v7s_can_leaf(pt, wl, pa, run) : true;
+}
+
+/*
+ * The output-address bit that consecutive single leaves, each the entry
+ * size more than the last, must not carry into: v7s: 32 (without MTK_EXT no
+ * section or page holds more, c_can_leaf() checks the first leaf beyond;
+ * with it PA[34:32] sit apart); LPAE with a 52-bit OA: 48 (PA[51:48] sit in
+ * bits [15:12]); otherwise none (64).
+ */
+IOPGT_INLINE size_t c_batch(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa,
+			    size_t n)
+{
+	const unsigned top = F == FAM_V7S ? 32u : lpae_pa52(pt) ? 48u : 64u;
+
+	if (top < 64) {
+		uint64_t to = (BIT64(top) - (pa & (BIT64(top) - 1))) >> lvl_shift(pt, wl);
+
+		if (to < n)
+			n = (size_t)to;
+	}
+	return n;
+}
+
+IOPGT_INLINE uint64_t c_live_bits(enum fam F)
+{
+	return F == FAM_V7S ? V7S_TYPE_MASK : LPAE_VALID;
+}
+
+IOPGT_INLINE uint64_t c_synced_mark(enum fam F)
+{
+	return F == FAM_V7S ? 0 : LPAE_SW_SYNCED;
+}
+
+/* v7s: table descriptors and TTBR hold 32-bit addresses */
+IOPGT_INLINE bool c_table_mem_ok(enum fam F, const struct iopgt *pt, uint64_t pa, size_t size)
+{
+	(void)pt;
+	return F != FAM_V7S || !((pa + size - 1) >> 32);
+}
+
+/*
+ * Descriptor access: 8-byte (LPAE) or 4-byte (v7s) entries, single-copy
+ * atomic. Loads are acquire where other threads store into the same table
+ * (IOPGT_QUIRK_CONCURRENT, @conc: a table descriptor that another call
+ * installed with release is followed into the table it zeroed), relaxed
+ * otherwise, the same instruction as a plain load. Constant memory orders:
+ * a variable one would be seq_cst.
+ */
+IOPGT_INLINE uint64_t d_read(enum fam F, bool conc, const void *tbl, size_t idx)
+{
+	if (conc) {
+		if (F == FAM_V7S)
+			return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_ACQUIRE);
+		return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_ACQUIRE);
+	}
+	if (F == FAM_V7S)
+		return __atomic_load_n(&((const uint32_t *)tbl)[idx], __ATOMIC_RELAXED);
+	return __atomic_load_n(&((const uint64_t *)tbl)[idx], __ATOMIC_RELAXED);
+}
+
+IOPGT_INLINE uint64_t d_load(enum fam F, const struct iopgt *pt, const void *tbl, size_t idx)
+{
+	return d_read(F, pt_conc(pt), tbl, idx);
+}
+
+/* Stores: only through the put family of publish.h, which records them. */
+IOPGT_INLINE void d_store(enum fam F, void *tbl, size_t idx, uint64_t v)
+{
+	if (F == FAM_V7S)
+		__atomic_store_n(&((uint32_t *)tbl)[idx], (uint32_t)v, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&((uint64_t *)tbl)[idx], v, __ATOMIC_RELAXED);
+}
+
+/* Entries [@from, @to) of a table no walker can reach yet. */
+IOPGT_INLINE void d_zero(enum fam F, void *tbl, size_t from, size_t to)
+{
+	if (F == FAM_V7S) {
+		uint32_t *t = tbl;
+
+		for (size_t i = from; i < to; i++)
+			t[i] = 0;
+	} else {
+		uint64_t *t = tbl;
+
+		for (size_t i = from; i < to; i++)
+			t[i] = 0;
+	}
+}
+
+/* Compare-and-swap; release: a new table's zeroed contents before its link. */
+IOPGT_INLINE bool d_cas(enum fam F, void *tbl, size_t idx, uint64_t old, uint64_t v)
+{
+	if (F == FAM_V7S) {
+		uint32_t o = (uint32_t)old;
+
+		return __atomic_compare_exchange_n(&((uint32_t *)tbl)[idx], &o, (uint32_t)v, false,
+						   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	}
+	return __atomic_compare_exchange_n(&((uint64_t *)tbl)[idx], &old, v, false,
+					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+/* The OR of entries [@a, @b) of @tv. */
+IOPGT_INLINE uint64_t d_or(enum fam F, const void *tv, size_t a, size_t b)
+{
+	uint64_t any = 0;
+
+	if (F == FAM_V7S)
+		for (size_t j = a; j < b; j++)
+			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
+	else
+		for (size_t j = a; j < b; j++)
+			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
+	return any;
+}
+
+#endif /* IOPGT_CODEC_H */

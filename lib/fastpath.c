@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/fastpath.c - the hot path of DMA mapping: calls of exactly one leaf
+ * (a page, a block) into a table that exists, and unmaps of one leaf from a
+ * table that keeps another live entry. Anything else goes to the passes
+ * (map.c, unmap.c), which also report every error.
+ *
+ * Two ways in, tried in order:
+ *   1. the walk cache (never with IOPGT_QUIRK_CONCURRENT, where other
+ *      threads change tables): the table the last fast map or unmap
+ *      reached, with the address and value of every table descriptor on the
+ *      way to it. A hit needs an offset in the same span and every one of
+ *      those descriptors still holding its value, checked from the root
+ *      down, so that no table is read that may have been freed since; the
+ *      walk would then reach the very same table. The slow paths clear it
+ *      anyway (they may free tables).
+ *   2. a single descent from the root (struct path), which also fills the
+ *      cache.
+ * A one-leaf store is synced at once (put_now): one sync call, one
+ * descriptor.
+ */
+#include "publish.h"
+
+_Static_assert(sizeof(((struct iopgt *)0)->hint_.slot) / sizeof(void *) >= IOPGT_MAXLVL - 1,
+	       "a walk cache slot per level above the last");
+
+void hint_clear(struct iopgt *pt)
+{
+	if (!pt_conc(pt))
+		pt->hint_.tv = NULL;
+}
+
+/*
+ * A walk reached @tv (walk level @wl) through @slot[k] holding @want[k].
+ * The span, entry size and index mask are kept as well, derived once here
+ * rather than on every hit.
+ */
+static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint64_t off,
+		     const void *const *slot, const uint64_t *want)
+{
+	struct iopgt_hint_ *h = &pt->hint_;
+
+	if (pt_conc(pt))
+		return;
+
+	h->tv = tv;
+	h->tpa = tpa;
+	h->wl = (uint8_t)wl;
+	h->span = (uint8_t)(wl ? lvl_shift(pt, wl - 1) : pt->ias_); /* the root: every offset */
+	h->eshift = (uint8_t)lvl_shift(pt, wl);
+	h->imask = (uint32_t)(BIT64(lvl_bits(pt, wl)) - 1);
+	h->region = off >> h->span;
+	h->prot = 0;
+	for (unsigned k = 0; k < wl; k++) {
+		h->slot[k] = slot[k];
+		h->want[k] = want[k];
+	}
+}
+
+/*
+ * The cached table, when [@off, @off + @size) is exactly one of its entries
+ * (at index *@i); NULL otherwise.
+ */
+IOPGT_INLINE void *hint_hit(const enum fam F, const struct iopgt *pt, uint64_t off,
+			    uint64_t size, size_t *i)
+{
+	const struct iopgt_hint_ *h = &pt->hint_;
+
+	if (!h->tv || off >> h->span != h->region || size != BIT64(h->eshift) ||
+	    (off & (size - 1)))
+		return NULL;
+	/* the root's descriptor first: a table below is read only while the
+	 * descriptor above still links it (walk levels: at most 4) */
+	if (h->wl > 0 &&
+	    (d_read(F, false, h->slot[0], 0) != h->want[0] ||
+	     (h->wl > 1 &&
+	      (d_read(F, false, h->slot[1], 0) != h->want[1] ||
+	       (h->wl > 2 && d_read(F, false, h->slot[2], 0) != h->want[2])))))
+		return NULL;
+	*i = (size_t)(off >> h->eshift) & h->imask;
+	return h->tv;
+}
+
+/* A map of one leaf into the cached table; 1: not done, take the other paths. */
+IOPGT_INLINE int map_hit(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t pa,
+			 uint64_t size, uint32_t prot)
+{
+	struct iopgt_hint_ *h = &pt->hint_;
+	const unsigned wl = h->wl;
+	size_t i;
+	void *tv = hint_hit(F, pt, off, size, &i);
+	bool run;
+
+	if (!tv || !((pt->leaf_lvls_ >> wl) & 1) || (pa & (size - 1)) ||
+	    c_kind(F, pt, wl, d_read(F, false, tv, i), &run) != D_INVALID ||
+	    !c_can_leaf(F, pt, wl, pa, false))
+		return 1;
+	if (h->prot != prot) {
+		h->leaf = c_leaf(F, pt, wl, 0, prot, false);
+		h->prot = prot;
+	}
+	put_now(pt, tv, h->tpa, i, h->leaf | c_leaf_addr(F, pt, wl, pa));
+	return 0;
+}
+
+/* One leaf's TLB entries, after the store that removed it was synced. */
+IOPGT_INLINE void tlb_one_leaf(const struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	struct trec t = { off, size, size, T_LEAF, 0 };
+
+	tlb_run(pt, &t, 1, false);
+}
+
+/*
+ * An unmap of one leaf from the cached table; 1: not done (a run, a table,
+ * or the last live entry, whose table is to be freed: the other paths).
+ */
+IOPGT_INLINE int unmap_hit(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	const unsigned wl = pt->hint_.wl;
+	size_t i;
+	void *tv = hint_hit(F, pt, off, size, &i);
+	bool run;
+
+	if (!tv)
+		return 1;
+	switch (c_kind(F, pt, wl, d_read(F, false, tv, i), &run)) {
+	case D_INVALID:
+		return 0; /* nothing mapped there */
+	case D_LEAF: /* the root is never freed; a table with another live entry stays */
+		if (run || (wl > 0 && !live_outside(pt, wl, tv, i, i)))
+			return 1;
+		break;
+	default:
+		return 1;
+	}
+	put_now(pt, tv, pt->hint_.tpa, i, 0);
+	tlb_one_leaf(pt, off, size);
+	return 0;
+}
+
+/*
+ * One leaf into a table that exists, by a descent from the root (the walk
+ * cache missed, or concurrent calls). Returns 1 when the request is not of
+ * that shape, 0 when done.
+ */
+IOPGT_INLINE int map_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t pa,
+			  uint64_t size, uint32_t prot)
+{
+	struct path p;
+	const void *slot[IOPGT_MAXLVL];
+	uint64_t want[IOPGT_MAXLVL];
+	/* concurrent calls: the links on the way not marked synced go again,
+	 * in the leaf's sync call (clause 6) */
+	struct iopgt_range r[IOPGT_MAXLVL];
+	size_t n = 0;
+	const unsigned dsh = pt->dshift_;
+
+	path_root(pt, &p);
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		void *tv = p.tv[wl];
+		const unsigned s = lvl_shift(pt, wl);
+		const size_t i = lvl_index(pt, wl, off);
+		uint64_t d = d_load(F, pt, tv, i);
+		bool run;
+
+		if (size == BIT64(s)) {
+			const uint64_t leaf = c_leaf(F, pt, wl, pa, prot, false);
+
+			if (!((pt->leaf_lvls_ >> wl) & 1) || ((off | pa) & (size - 1)) ||
+			    c_kind(F, pt, wl, d, &run) != D_INVALID ||
+			    !c_can_leaf(F, pt, wl, pa, false))
+				return 1;
+			hint_set(pt, wl, tv, p.tpa[wl], off, slot, want);
+			if (!n)
+				put_now(pt, tv, p.tpa[wl], i, leaf);
+			else
+				put_now_with(pt, tv, p.tpa[wl], i, leaf, r, n);
+			return 0;
+		}
+		if (size > BIT64(s) || c_kind(F, pt, wl, d, &run) != D_TABLE ||
+		    wl + 1u >= pt->levels_)
+			return 1;
+		slot[wl] = (const char *)tv + (i << dsh);
+		want[wl] = d;
+		if (pt_conc(pt) && pt->sync_.fn && !(d & c_synced_mark(F))) {
+			r[n].va = (char *)tv + (i << dsh);
+			r[n].pa = p.tpa[wl] + (i << dsh);
+			r[n].len = (size_t)1 << dsh;
+			n++;
+		}
+		if (!path_down(F, pt, &p, wl, d))
+			return 1;
+	}
+	return 1;
+}
+
+/*
+ * One leaf out of a table that keeps other live entries (or nothing mapped
+ * at all), by a descent from the root. Returns 1 when the request is not
+ * of that shape, 0 when done; *@tvp: the table the leaf went from.
+ */
+IOPGT_INLINE int unmap_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t size,
+			    const void **tvp)
+{
+	struct path p;
+	const void *slot[IOPGT_MAXLVL];
+	uint64_t want[IOPGT_MAXLVL];
+
+	*tvp = NULL;
+	path_root(pt, &p);
+	for (unsigned wl = 0; wl < pt->levels_; wl++) {
+		void *tv = p.tv[wl];
+		const uint64_t esz = BIT64(lvl_shift(pt, wl));
+		const size_t i = lvl_index(pt, wl, off);
+		uint64_t d = d_load(F, pt, tv, i);
+		bool run;
+
+		if (size > esz || (off & (esz - 1)) + size > esz)
+			return 1;
+		switch (c_kind(F, pt, wl, d, &run)) {
+		case D_INVALID:
+			return 0; /* nothing mapped in the range */
+		case D_TABLE:
+			if (size == esz || wl + 1u >= pt->levels_)
+				return 1;
+			slot[wl] = (const char *)tv + (i << pt->dshift_);
+			want[wl] = d;
+			if (!path_down(F, pt, &p, wl, d))
+				return 1;
+			continue;
+		case D_LEAF:
+			break;
+		default:
+			return 1;
+		}
+		if (run || size != esz)
+			return 1;
+		/* the table must keep a live entry, or it is freed (concurrent
+		 * calls: afterwards, by concurrent.c) */
+		if (wl > 0 && !pt_conc(pt) && !live_outside(pt, wl, tv, i, i))
+			return 1;
+		hint_set(pt, wl, tv, p.tpa[wl], off, slot, want);
+		put_now(pt, tv, p.tpa[wl], i, 0);
+		tlb_one_leaf(pt, off, size);
+		*tvp = tv;
+		return 0;
+	}
+	return 1;
+}
+
+int fast_map_walk(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	return FAM_DISPATCH(pt_fam(pt), map_walk, pt, off, pa, size, prot);
+}
+
+int fast_unmap_walk(struct iopgt *pt, uint64_t off, uint64_t size, const void **tvp)
+{
+	return FAM_DISPATCH(pt_fam(pt), unmap_walk, pt, off, size, tvp);
+}
+
+/* After a miss of the walk cache (out of line: the hit path stays small). */
+IOPGT_NOINLINE static int map_miss(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size,
+				   uint32_t prot)
+{
+	if (!fast_map_walk(pt, off, pa, size, prot))
+		return IOPGT_OK;
+	return map_passes(pt, off, pa, size, prot);
+}
+
+IOPGT_NOINLINE static int unmap_miss(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	struct op op;
+	const void *tv;
+	int err;
+
+	if (!fast_unmap_walk(pt, off, size, &tv))
+		return IOPGT_OK;
+	err = unmap_passes(pt, off, size, &op);
+	op_free(&op);
+	return err;
+}
+
+int fast_map(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	if (!FAM_DISPATCH(pt_fam(pt), map_hit, pt, off, pa, size, prot))
+		return IOPGT_OK;
+	return map_miss(pt, off, pa, size, prot);
+}
+
+int fast_unmap(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	if (!FAM_DISPATCH(pt_fam(pt), unmap_hit, pt, off, size))
+		return IOPGT_OK;
+	return unmap_miss(pt, off, size);
+}

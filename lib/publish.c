@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/publish.c - publication: the only file that calls sync.fn, the TLB
+ * hooks and mem.free, in the order the dirty-range contract asks.
+ *
+ * op_publish() after a call's commit pass: sync call 1 (every byte of every
+ * new table, and every store into a live table that does not link a new
+ * table), the TLB invalidations of what call 1 removed, the deferred stores
+ * (descriptors that link new tables into live ones, and the rewritten
+ * entries of a split run), sync call 2, late TLB invalidations (in-place
+ * splits). op_free() then frees the detached subtrees. A link is stored
+ * only after the table it points to was synced, so the walker can never
+ * reach table memory it has not been given, even if a dirty cache line is
+ * evicted early.
+ *
+ * The fast and concurrent paths store single descriptors and sync them at
+ * once, through the put_* helpers at the end of this file.
+ */
+#include "publish.h"
+
+/* ------------------------------------------------------------------------ */
+/* the operation's storage */
+
+void op_init(struct op *op, struct iopgt *pt)
+{
+	op->pt = pt;
+	op->commit = false;
+	op->err = 0;
+	op->n1 = op->nw = op->nt = op->nf = op->ntab = 0;
+	op->r1 = NULL;
+	op->w = NULL;
+	op->t = NULL;
+	op->f = NULL;
+	op->e1va = NULL;
+	op->e1pa = 0;
+	op->thave = false;
+	op->pool = NULL;
+	op->pool_pa = 0;
+	op->scratch = NULL;
+	op->scratch_pa = 0;
+	op->scratch_size = 0;
+	for (unsigned i = 0; i < IOPGT_MAXLVL; i++)
+		op->ecount[i] = 0;
+}
+
+void mem_give(const struct iopgt *pt, void *va, uint64_t pa, size_t size)
+{
+	pt->mem_.free(pt->mem_.ctx, va, pa, size);
+}
+
+/* tables of the pool (never linked) back to the allocator */
+static void pool_release(struct op *op)
+{
+	size_t size = tbl_size(op->pt, 1);
+
+	while (op->pool) {
+		struct pool_link *l = op->pool;
+		void *next = l->next;
+		uint64_t next_pa = l->next_pa;
+
+		mem_give(op->pt, op->pool, op->pool_pa, size);
+		op->pool = next;
+		op->pool_pa = next_pa;
+	}
+}
+
+/* Between the passes: allocate the tables and the record storage. */
+int op_reserve(struct op *op)
+{
+	const struct iopgt *pt = op->pt;
+	size_t size = tbl_size(pt, 1);
+	size_t bytes;
+	char *p;
+
+	for (size_t i = 0; i < op->ntab; i++) {
+		void *va;
+		uint64_t pa;
+		int err = table_alloc(pt, size, &va, &pa);
+
+		if (err) {
+			pool_release(op);
+			return err;
+		}
+		struct pool_link *l = va;
+
+		l->next = op->pool;
+		l->next_pa = op->pool_pa;
+		op->pool = va;
+		op->pool_pa = pa;
+	}
+
+	bytes = op->n1 * sizeof(struct iopgt_range) + op->nw * sizeof(struct wrec) +
+		op->nt * sizeof(struct trec) + op->nf * sizeof(struct frec);
+	if (bytes <= sizeof(op->stack)) {
+		p = (char *)op->stack;
+	} else {
+		uint64_t spa;
+
+		p = pt->mem_.alloc(pt->mem_.ctx, bytes, 8, &spa);
+		if (!p) {
+			pool_release(op);
+			return IOPGT_ERR_NOMEM;
+		}
+		op->scratch = p;
+		op->scratch_pa = spa;
+		op->scratch_size = bytes;
+	}
+	/* the largest alignment first: every record type is 8-byte aligned */
+	op->r1 = (struct iopgt_range *)(void *)p;
+	p += op->n1 * sizeof(struct iopgt_range);
+	op->w = (struct wrec *)(void *)p;
+	p += op->nw * sizeof(struct wrec);
+	op->t = (struct trec *)(void *)p;
+	p += op->nt * sizeof(struct trec);
+	op->f = (struct frec *)(void *)p;
+
+	op->commit = true;
+	op->n1 = op->nw = op->nt = op->nf = op->ntab = 0;
+	op->e1va = NULL;
+	op->e1pa = 0;
+	op->thave = false;
+	return IOPGT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sync calls */
+
+static void sort_ranges(struct iopgt_range *r, size_t n)
+{
+	/* Shell sort (Ciura's gaps): no recursion, no allocation; the input is
+	 * usually almost sorted already. */
+	static const size_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		size_t gap = gaps[g];
+
+		for (size_t i = gap; i < n; i++) {
+			struct iopgt_range tmp = r[i];
+			size_t j = i;
+
+			while (j >= gap && (uintptr_t)r[j - gap].va > (uintptr_t)tmp.va) {
+				r[j] = r[j - gap];
+				j -= gap;
+			}
+			r[j] = tmp;
+		}
+	}
+}
+
+static size_t coalesce(struct iopgt_range *r, size_t n)
+{
+	size_t o = 0;
+
+	if (n < 2)
+		return n;
+	sort_ranges(r, n);
+	for (size_t i = 1; i < n; i++) {
+		struct iopgt_range *p = &r[o];
+		uintptr_t pend = (uintptr_t)p->va + p->len;
+		uintptr_t s = (uintptr_t)r[i].va;
+
+		if (s <= pend && r[i].pa - p->pa == s - (uintptr_t)p->va) {
+			uintptr_t e = s + r[i].len;
+
+			if (e > pend)
+				p->len += e - pend;
+		} else {
+			r[++o] = r[i];
+		}
+	}
+	return o + 1;
+}
+
+/* One sync call for the ranges @r[0..n) (sorted and coalesced in place). */
+void pub_ranges(const struct iopgt *pt, struct iopgt_range *r, size_t n)
+{
+	if (!n || !pt->sync_.fn)
+		return;
+	pub_sync(pt, r, coalesce(r, n));
+}
+
+/* One sync call for ranges already sorted and coalesced; sync.fn is set. */
+void pub_sync(const struct iopgt *pt, const struct iopgt_range *r, size_t n)
+{
+	pt->sync_.fn(pt->sync_.ctx, r, n);
+}
+
+void pub_sync_one(const struct iopgt *pt, void *va, uint64_t pa, size_t len)
+{
+	if (pt->sync_.fn) {
+		struct iopgt_range r = { va, pa, len };
+
+		pub_sync(pt, &r, 1);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* TLB hooks */
+
+void pub_tlb(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
+{
+	const struct iopgt_tlb *tlb = &pt->tlb_;
+	bool all_done = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((bool)t[i].late != late)
+			continue;
+		uint64_t iova = pt->va_base_ + t[i].iova;
+		/* a granule size_t cannot hold (4T blocks on a 32-bit host):
+		 * the translation granule, which is never wrong */
+		size_t granule = t[i].granule > (uint64_t)(size_t)-1 ? (size_t)BIT64(pt->gshift_)
+								       : (size_t)t[i].granule;
+
+		if (t[i].kind == T_LEAF && tlb->flush_leaf)
+			tlb->flush_leaf(tlb->ctx, iova, t[i].size, granule);
+		else if (tlb->flush_walk)
+			tlb->flush_walk(tlb->ctx, iova, t[i].size, granule);
+		else if (tlb->flush_all && !all_done) {
+			tlb->flush_all(tlb->ctx);
+			all_done = true;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* frees */
+
+/* The subtree at @va (walk level @wl, below the tables @anc[0..wl)): every
+ * table in it, deepest first; the root stays (iopgt_fini frees it). */
+void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+		      const void *const *anc)
+{
+	const enum fam F = pt_fam(pt);
+	const void *path[IOPGT_MAXLVL];
+
+	for (unsigned k = 0; k < wl; k++)
+		path[k] = anc[k];
+	path[wl] = va;
+	if (wl + 1u < pt->levels_) {
+		size_t n = (size_t)1 << lvl_bits(pt, wl);
+
+		for (size_t i = 0; i < n; i++) {
+			uint64_t d = d_load(F, pt, va, i), cpa;
+			bool run;
+			void *cva;
+
+			if (c_kind(F, pt, wl, d, &run) != D_TABLE)
+				continue;
+			cva = tbl_follow(F, pt, wl, d, path, &cpa);
+			if (cva)
+				pub_free_subtree(pt, wl + 1, cva, cpa, path);
+		}
+	}
+	if (wl == 0)
+		return;
+	mem_give(pt, va, pa, tbl_size(pt, wl));
+	stats_sub(pt, tbl_size(pt, wl));
+}
+
+/* The last step of a call: the detached subtrees, then the scratch array
+ * (nothing for a call that ended before its commit pass). */
+void op_free(struct op *op)
+{
+	struct iopgt *pt = op->pt;
+
+	if (!op->commit)
+		return;
+	for (size_t i = 0; i < op->nf; i++)
+		if (tbl_va(pt, op->f[i].pa) == op->f[i].va) /* not freed already */
+			pub_free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
+	if (op->scratch)
+		mem_give(pt, op->scratch, op->scratch_pa, op->scratch_size);
+}
+
+_Static_assert(sizeof(struct wrec) >= sizeof(struct iopgt_range),
+	       "deferred stores are converted to ranges in place");
+
+void op_publish(struct op *op)
+{
+	struct iopgt *pt = op->pt;
+
+	pub_ranges(pt, op->r1, op->n1);
+	tlb_run(pt, op->t, op->nt, false);
+	if (op->nw) {
+		const enum fam F = pt_fam(pt);
+		struct iopgt_range *r2 = (struct iopgt_range *)(void *)op->w;
+		size_t dsz = (size_t)1 << pt->dshift_;
+
+		/* order the new tables' contents before the descriptors that
+		 * link them, for a coherent walker */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		for (size_t i = 0; i < op->nw; i++) {
+			struct wrec w = op->w[i];
+
+			d_store(F, w.ptr, 0, w.val);
+			/* same size as struct wrec: convert in place */
+			r2[i].va = w.ptr;
+			r2[i].pa = w.pa;
+			r2[i].len = dsz;
+		}
+		pub_ranges(pt, r2, op->nw);
+	}
+	tlb_run(pt, op->t, op->nt, true);
+}
+
+/* ------------------------------------------------------------------------ */
+/* single stores of the fast and concurrent paths */
+
+/* One descriptor, synced in one call with the ranges @r[0..n) (room for
+ * one more). */
+void put_now_with(const struct iopgt *pt, void *tv, uint64_t tpa, size_t idx, uint64_t d,
+		  struct iopgt_range *r, size_t n)
+{
+	const unsigned dsh = pt->dshift_;
+
+	d_store(pt_fam(pt), tv, idx, d);
+	r[n].va = (char *)tv + (idx << dsh);
+	r[n].pa = tpa + (idx << dsh);
+	r[n].len = (size_t)1 << dsh;
+	pub_ranges(pt, r, n + 1);
+}
+
+/* A new table no walker can reach yet: cleared, then synced whole. */
+void put_new_table(const struct iopgt *pt, void *va, uint64_t pa, size_t size)
+{
+	d_zero(pt_fam(pt), va, 0, size >> pt->dshift_);
+	pub_sync_one(pt, va, pa, size);
+}
+
+/* Link a synced table with a compare-and-swap of entry @idx from @old; the
+ * link synced if it went in. */
+bool put_cas_link(const struct iopgt *pt, void *tv, uint64_t tpa, size_t idx, uint64_t old,
+		  uint64_t link)
+{
+	const unsigned dsh = pt->dshift_;
+
+	if (!d_cas(pt_fam(pt), tv, idx, old, link))
+		return false;
+	pub_sync_one(pt, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
+	return true;
+}
+
+/*
+ * Mark the link at entry @idx as synced (c_synced_mark(): a bit the walker
+ * ignores, so no sync is due: other calls need not report the link again).
+ */
+void put_mark_synced(const struct iopgt *pt, void *tv, size_t idx)
+{
+	const uint64_t mark = c_synced_mark(pt_fam(pt));
+
+	if (mark)
+		__atomic_fetch_or(&((uint64_t *)tv)[idx], mark, __ATOMIC_RELEASE);
+}
