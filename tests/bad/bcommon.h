@@ -22,8 +22,6 @@ struct bcfg {
 	uint64_t gran;
 };
 
-#define V7S_ALL (0x1000ull | 0x10000ull | 0x100000ull | 0x1000000ull)
-
 static const struct bcfg bcfgs[] = {
 	{ "arm64-s1-4k", IOPGT_FMT_ARM64_S1, 48, 48, 0x1000 | 0x10000 | 0x200000 | 0x2000000 | 0x40000000, 0, 0x1000 },
 	{ "arm64-s1-16k", IOPGT_FMT_ARM64_S1, 47, 48, 0x4000 | 0x200000 | 0x2000000 | 0x40000000, 0, 0x4000 },
@@ -36,9 +34,9 @@ static const struct bcfg bcfgs[] = {
 	{ "arm64-s2-64k", IOPGT_FMT_ARM64_S2, 42, 48, 0x10000 | 0x200000 | 0x20000000, 0, 0x10000 },
 	{ "arm32-s1", IOPGT_FMT_ARM32_S1, 32, 40, 0x1000 | 0x10000 | 0x200000 | 0x40000000, 0, 0x1000 },
 	{ "arm32-s2", IOPGT_FMT_ARM32_S2, 40, 40, 0x1000 | 0x200000 | 0x40000000, 0, 0x1000 },
-	{ "v7s", IOPGT_FMT_ARMV7S, 32, 32, V7S_ALL, 0, 0x1000 },
-	{ "v7s-pa40", IOPGT_FMT_ARMV7S, 32, 40, V7S_ALL, 0, 0x1000 },
-	{ "v7s-mtk", IOPGT_FMT_ARMV7S, 32, 35, V7S_ALL,
+	{ "v7s", IOPGT_FMT_ARMV7S, 32, 32, V7S_PGSIZES, 0, 0x1000 },
+	{ "v7s-pa40", IOPGT_FMT_ARMV7S, 32, 40, V7S_PGSIZES, 0, 0x1000 },
+	{ "v7s-mtk", IOPGT_FMT_ARMV7S, 32, 35, V7S_PGSIZES,
 	  IOPGT_QUIRK_MTK_EXT | IOPGT_QUIRK_NO_PERMS, 0x1000 },
 };
 #define NBCFGS (sizeof(bcfgs) / sizeof(bcfgs[0]))
@@ -73,17 +71,6 @@ static inline uint64_t bc_pa_base(const struct bcfg *b)
 	return bc_v7s(b) ? 0x80000000ull : tbit(b->oas - 1);
 }
 
-/* NO_PERMS: every v7s leaf reads as readable and writable; v7s leaves are
- * always readable */
-static inline uint32_t bc_norm_v7s(const struct th *t, uint32_t prot)
-{
-	uint32_t mem = (prot & IOPGT_MMIO) ? IOPGT_MMIO : (prot & IOPGT_CACHE);
-
-	if (t->cfg.quirks & IOPGT_QUIRK_NO_PERMS)
-		return IOPGT_READ | IOPGT_WRITE | mem;
-	return IOPGT_READ | (prot & (IOPGT_WRITE | IOPGT_PRIV | IOPGT_NOEXEC)) | mem;
-}
-
 static inline void bc_th_init(struct th *h, const struct bcfg *b, uint64_t seed)
 {
 	struct iopgt_cfg c = bc_cfg(b);
@@ -95,8 +82,6 @@ static inline void bc_th_init(struct th *h, const struct bcfg *b, uint64_t seed)
 	tctx_set("%s seed 0x%llx (IOPGT_TEST_SEED)", b->name, (unsigned long long)seed);
 	rc = th_init(h, &c, &o, seed);
 	TCHECK(rc == IOPGT_OK, "init: %d (%s)", rc, iopgt_strerror(rc));
-	if (bc_v7s(b))
-		h->norm = bc_norm_v7s;
 }
 
 /* Every byte of every table the allocator holds, in pa order. */

@@ -2,22 +2,13 @@
 /*
  * tests/core/test_core.c - the format-independent API: error strings,
  * iopgt_init() validation for every format, the hosted default allocator,
- * and the object's life cycle (fini twice, use after fini).
+ * the object's life cycle (fini twice, use after fini), and the text of a
+ * leaf.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "image.h"
-
-#define SZ_4K 0x1000ull
-#define SZ_16K 0x4000ull
-#define SZ_64K 0x10000ull
-#define SZ_1M 0x100000ull
-#define SZ_2M 0x200000ull
-#define SZ_16M 0x1000000ull
-#define SZ_32M 0x2000000ull
-#define SZ_512M 0x20000000ull
-#define SZ_1G 0x40000000ull
+#include "image.h" /* and, through tutil.h, the SZ_* sizes */
 
 static const enum iopgt_fmt all_fmts[] = { IOPGT_FMT_ARM64_S1, IOPGT_FMT_ARM64_S2,
 					   IOPGT_FMT_ARM32_S1, IOPGT_FMT_ARM32_S2,
@@ -553,6 +544,47 @@ static void map_and_unmap_validate_arguments(void **state)
 	}
 }
 
+static int keep_leaf(void *ctx, const struct iopgt_leaf *lf)
+{
+	*(struct iopgt_leaf *)ctx = *lf;
+	return 0;
+}
+
+/*
+ * The example line in the comment of iopgt_format_leaf() (iopgt.h) is what
+ * the function prints: an AArch64 stage-1 4K page at IOVA 0x1000, mapped to
+ * 0x80000000 read, write, cacheable. Keep the two the same.
+ */
+static void format_leaf_prints_the_documented_example(void **state)
+{
+	static const char doc_line[] = "0x1000-0x1fff -> 0x80000000 4K level 3 read write exec "
+				       "cacheable unprivileged desc 0x80000f47";
+	static const char doc_line_no_pt[] = "0x1000-0x1fff -> 0x80000000 4K level 3 read write "
+					     "exec cacheable desc 0x80000f47";
+	struct tmem m;
+	struct iopgt_cfg c;
+	struct iopgt pt;
+	struct iopgt_leaf lf;
+	char buf[160];
+
+	(void)state;
+	tmem_init(&m, tbit(47), 48, 8);
+	c = base_cfg(IOPGT_FMT_ARM64_S1, &m);
+	assert_int_equal(iopgt_init(&pt, &c), IOPGT_OK);
+	assert_int_equal(iopgt_map(&pt, 0x1000, 0x80000000ull, SZ_4K,
+				   IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE),
+			 IOPGT_OK);
+	memset(&lf, 0, sizeof(lf));
+	assert_int_equal(iopgt_walk(&pt, 0x1000, SZ_4K, keep_leaf, &lf), IOPGT_OK);
+	assert_int_equal(iopgt_format_leaf(&pt, &lf, buf, sizeof(buf)), strlen(doc_line));
+	assert_string_equal(buf, doc_line);
+	/* without the tables: the words that depend on the format are left out */
+	assert_int_equal(iopgt_format_leaf(NULL, &lf, buf, sizeof(buf)), strlen(doc_line_no_pt));
+	assert_string_equal(buf, doc_line_no_pt);
+	iopgt_fini(&pt);
+	tmem_fini(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +600,7 @@ int main(void)
 		cmocka_unit_test(fini_twice_and_use_after_fini_are_inval),
 		cmocka_unit_test(calls_on_null_or_uninitialised_objects_are_inval),
 		cmocka_unit_test(map_and_unmap_validate_arguments),
+		cmocka_unit_test(format_leaf_prints_the_documented_example),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

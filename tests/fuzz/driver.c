@@ -90,7 +90,6 @@ static uint32_t lpae_quirks_of(enum iopgt_fmt f)
 
 #define V7S_QUIRKS (IOPGT_QUIRK_NS | IOPGT_QUIRK_MTK_EXT | IOPGT_QUIRK_NO_PERMS | \
 		    IOPGT_QUIRK_NO_SPLIT | IOPGT_QUIRK_SPLIT_IN_PLACE | IOPGT_QUIRK_CONCURRENT)
-#define V7S_SIZES (0x1000ull | 0x10000ull | 0x100000ull | 0x1000000ull)
 
 static uint32_t decode_quirks(struct rd *r, uint32_t allowed)
 {
@@ -235,14 +234,14 @@ static void decode_v7s(struct rd *r, struct iopgt_cfg *c, struct expect_init *e)
 		break;
 	case 2:
 	case 3:
-		c->pgsizes = V7S_SIZES;
+		c->pgsizes = V7S_PGSIZES;
 		break;
 	case 4:
 	case 5:
-		c->pgsizes = (V7S_SIZES & rd_n(r, 8)) | 0x1000;
+		c->pgsizes = (V7S_PGSIZES & rd_n(r, 8)) | 0x1000;
 		break;
 	case 6:
-		c->pgsizes = V7S_SIZES | tbit(u8(r) % 64);
+		c->pgsizes = V7S_PGSIZES | tbit(u8(r) % 64);
 		break;
 	default:
 		c->pgsizes = (u8(r) & 1) ? tbit(14 + 2 * (u8(r) & 1)) : rd_n(r, 8);
@@ -255,7 +254,7 @@ static void decode_v7s(struct rd *r, struct iopgt_cfg *c, struct expect_init *e)
 		e->inval = true;
 		return;
 	}
-	sizes = c->pgsizes ? c->pgsizes : V7S_SIZES;
+	sizes = c->pgsizes ? c->pgsizes : V7S_PGSIZES;
 	if (c->quirks & ~(uint32_t)IOPGT_QUIRK_ALL)
 		e->inval = true;
 	if (c->quirks & IOPGT_QUIRK_ALL & ~(uint32_t)V7S_QUIRKS)
@@ -271,7 +270,7 @@ static void decode_v7s(struct rd *r, struct iopgt_cfg *c, struct expect_init *e)
 
 		if (low == 0x4000 || low == 0x10000)
 			e->notsup = true;
-		else if (low != 0x1000 || (sizes & ~V7S_SIZES))
+		else if (low != 0x1000 || (sizes & ~V7S_PGSIZES))
 			e->inval = true;
 	}
 	max_oas = (c->quirks & IOPGT_QUIRK_MTK_EXT) ? 35 : (sizes & 0x1000000) ? 40 : 32;
@@ -291,16 +290,6 @@ static bool init_error_ok(const struct expect_init *e, int rc)
 /* ------------------------------------------------------------ the steps */
 
 static struct th H;
-
-/* v7s: every leaf is readable; NO_PERMS leaves are readable and writable */
-static uint32_t norm_v7s(const struct th *h, uint32_t prot)
-{
-	uint32_t mem = (prot & IOPGT_MMIO) ? IOPGT_MMIO : (prot & IOPGT_CACHE);
-
-	if (h->cfg.quirks & IOPGT_QUIRK_NO_PERMS)
-		return IOPGT_READ | IOPGT_WRITE | mem;
-	return IOPGT_READ | (prot & (IOPGT_WRITE | IOPGT_PRIV | IOPGT_NOEXEC)) | mem;
-}
 
 struct fz {
 	struct th *h;
@@ -1018,8 +1007,6 @@ int fuzz_one(enum fuzz_family fam, const uint8_t *data, size_t size)
 	}
 	TCHECK(!e.inval && !e.notsup, "init accepted a configuration the header calls invalid");
 
-	if (fam == FUZZ_V7S)
-		h->norm = norm_v7s;
 	if (!cfg.pgsizes && fam == FUZZ_LPAE) {
 		/* the default: the granule's pages and blocks at the levels the
 		 * geometry has (stage 2 may start deeper than stage 1 would) */

@@ -8,15 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "image.h"
-
-#define SZ_4K 0x1000ull
-#define SZ_16K 0x4000ull
-#define SZ_64K 0x10000ull
-#define SZ_2M 0x200000ull
-#define SZ_32M 0x2000000ull
-#define SZ_512M 0x20000000ull
-#define SZ_1G 0x40000000ull
+#include "image.h" /* and, through tutil.h, the SZ_* sizes */
 
 struct lcfg {
 	enum iopgt_fmt fmt;

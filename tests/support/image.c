@@ -80,6 +80,13 @@ int th_walk(struct th *h, bool image, uint64_t iova, struct refwalk_result *r)
 
 uint32_t th_norm_default(const struct th *h, uint32_t prot)
 {
+	if (h->cfg.fmt == IOPGT_FMT_ARMV7S) {
+		uint32_t mem = (prot & IOPGT_MMIO) ? IOPGT_MMIO : (prot & IOPGT_CACHE);
+
+		if (h->cfg.quirks & IOPGT_QUIRK_NO_PERMS)
+			return IOPGT_READ | IOPGT_WRITE | mem;
+		return IOPGT_READ | (prot & (IOPGT_WRITE | IOPGT_PRIV | IOPGT_NOEXEC)) | mem;
+	}
 	if (is_s2(h->cfg.fmt))
 		prot &= ~IOPGT_PRIV;
 	else if (prot & IOPGT_WRITE)
@@ -305,6 +312,10 @@ static void on_alloc(void *ctx, struct tmem_rec *r)
 {
 	struct th *h = ctx;
 
+	h->log.al = grow(h->log.al, &h->log.cap_al, h->log.nal, sizeof(*h->log.al));
+	h->log.al[h->log.nal].size = r->size;
+	h->log.al[h->log.nal].align = r->align;
+	h->log.nal++;
 	r->img = malloc(r->size);
 	TCHECK(r->img != NULL, "malloc");
 	trng_fill(&h->rng, r->img, r->size);
@@ -419,6 +430,19 @@ static void th_sync(void *ctx, const struct iopgt_range *rg0, size_t n)
 	struct th *h = ctx;
 	struct iopgt_range *rg;
 	unsigned call = h->op.syncs;
+	size_t j;
+
+	/* the log: what the library reported, before any mutation */
+	for (j = 0; j < n; j++) {
+		struct th_range *l;
+
+		h->log.rg = grow(h->log.rg, &h->log.cap_rg, h->log.nrg, sizeof(*l));
+		l = &h->log.rg[h->log.nrg++];
+		l->pa = rg0[j].pa;
+		l->len = rg0[j].len;
+		l->call = h->log.calls;
+	}
+	h->log.calls++;
 
 	if (!h->mutate || !h->op.active) {
 		th_sync_checked(h, rg0, n);
@@ -698,6 +722,8 @@ static void op_begin(struct th *h, bool unmap, uint64_t iova, uint64_t size)
 	h->op.splits = 0;
 	h->op.touched_old = false;
 	h->op.nev = h->op.nfl = h->op.nbbm = h->op.nsmp = 0;
+	h->log.nrg = h->log.nal = 0;
+	h->log.calls = 0;
 	h->op.bytes_before = h->mem.bytes_held;
 	h->op.allocs_before = h->mem.allocs_held;
 	for (i = 0; i < h->mem.n; i++)
@@ -1055,7 +1081,9 @@ int th_init(struct th *h, const struct iopgt_cfg *cfg, const struct th_opts *o, 
 	h->walk = default_walk;
 	h->norm = th_norm_default;
 	pa_base = h->o.pa_base;
-	if (!pa_base)
+	if (!pa_base && c.fmt == IOPGT_FMT_ARMV7S)
+		pa_base = tbit(31); /* v7s tables sit below 4 GiB, whatever the oas */
+	else if (!pa_base)
 		pa_base = tbit((c.oas ? c.oas : 32) - 1);
 	tmem_init(&h->mem, pa_base, c.oas ? c.oas : 32, seed);
 	h->mem.garbage = !h->o.no_garbage;
@@ -1084,6 +1112,7 @@ int th_init(struct th *h, const struct iopgt_cfg *cfg, const struct th_opts *o, 
 		TCHECK(h->mem.allocs_held == 0, "failed init (%d) leaked a table", rc);
 		tmem_fini(&h->mem);
 		model_fini(&h->md);
+		th_release(h);
 		return rc;
 	}
 	h->live = true;
@@ -1092,7 +1121,7 @@ int th_init(struct th *h, const struct iopgt_cfg *cfg, const struct th_opts *o, 
 	if (!h->md.pgsizes) /* the default: the 4K granule's pages and blocks */
 		h->md.pgsizes = is_lpae(c.fmt) ? th_lpae_sizes(c.fmt, 0x1000, c.ias, c.oas) &
 						  (0x1000u | 0x200000u | 0x40000000u)
-						: 0x1000u | 0x10000u | 0x100000u | 0x1000000u;
+						: V7S_PGSIZES;
 	root = tmem_find(&h->mem, root_pa(h));
 	TCHECK(root && root->pa == root_pa(h), "registers point to 0x%llx: no table",
 	       (unsigned long long)root_pa(h));
@@ -1124,7 +1153,12 @@ void th_release(struct th *h)
 	free(h->op.bbm);
 	free(h->chg);
 	free(h->mut_buf);
+	free(h->log.rg);
+	free(h->log.al);
 	h->op.ev = NULL;
+	h->log.rg = NULL;
+	h->log.al = NULL;
+	h->log.nrg = h->log.nal = h->log.cap_rg = h->log.cap_al = 0;
 	h->op.fl = NULL;
 	h->op.bbm = NULL;
 	h->chg = NULL;

@@ -2,7 +2,8 @@
 /*
  * tests/support/image.h - the test harness around one struct iopgt: the
  * test allocator, the reference model, the TLB recorder and the walker
- * image, the dirty-range checker that enforces the contract of DESIGN.md.
+ * image, the dirty-range checker that enforces the dirty-range contract
+ * (docs/guide.md, section 3; the clauses below are its numbered ones).
  *
  * The image is the walker's view of table memory: every new allocation
  * starts there as random bytes (independent of what the CPU sees), and the
@@ -30,6 +31,9 @@
  * cfg.mem/sync/tlb are replaced by the harness' hooks. th_map/th_unmap
  * return the library's result after checking it against the model (EXIST
  * exactly when the model overlaps); the model follows successful calls.
+ * h.log holds what the last th_map/th_unmap (or th_init) reported: every
+ * range of every sync call and every allocation, for tests that expect
+ * exact ranges; h.op.syncs and h.op.nfl count its sync calls and flushes.
  */
 #ifndef IOPGT_TEST_IMAGE_H
 #define IOPGT_TEST_IMAGE_H
@@ -43,7 +47,7 @@ struct th;
 typedef int (*th_walk_fn)(struct th *h, bool image, uint64_t iova, struct refwalk_result *r);
 
 struct th_opts {
-	uint64_t pa_base;     /* 0: 2^(oas - 1) (2^31 for 32-bit output) */
+	uint64_t pa_base;     /* 0: 2^(oas - 1) (2^31 for 32-bit output and v7s) */
 	unsigned samples;     /* random IOVAs checked at each sync call (default 6) */
 	unsigned check_every; /* th_check_all every n operations (0: default 64, ~0u: never) */
 	bool no_garbage;      /* allocator memory starts zeroed */
@@ -72,6 +76,18 @@ struct th_sample {
 	uint32_t prot;
 	int st;
 	bool straddle;        /* its leaf is partly inside the op: may be split */
+};
+
+/* One range of a sync call, as the library reported it. */
+struct th_range {
+	uint64_t pa;
+	size_t len;
+	unsigned call;        /* which sync call of the operation, from 0 */
+};
+
+/* One allocation, as the library asked for it. */
+struct th_alloc {
+	size_t size, align;
 };
 
 /* Self-test of the checker: corrupt what the library reports (image.c). */
@@ -124,6 +140,14 @@ struct th {
 		size_t nsmp;
 	} op;
 
+	struct {              /* since the last op began (or th_init) */
+		struct th_range *rg;
+		size_t nrg, cap_rg;
+		unsigned calls;       /* sync calls, th_init's too */
+		struct th_alloc *al;
+		size_t nal, cap_al;
+	} log;
+
 	void *chg, *mut_buf;  /* scratch of the sync checker */
 	size_t cap_chg, cap_mut;
 
@@ -154,7 +178,8 @@ int th_read_image(void *ctx, uint64_t pa, unsigned len, uint64_t *val);
 uint64_t th_desc(struct th *h, uint64_t pa);
 
 /* The default normalisation: S1 WRITE implies READ, S2 ignores PRIV, MMIO
- * overrides CACHE. */
+ * overrides CACHE; v7s leaves are always readable, and read and write
+ * everything with IOPGT_QUIRK_NO_PERMS. */
 uint32_t th_norm_default(const struct th *h, uint32_t prot);
 
 /* The page, block and contiguous sizes a long-descriptor configuration can

@@ -39,6 +39,16 @@ void trng_fill(struct trng *r, void *buf, size_t len)
 	}
 }
 
+uint32_t trng_prot(struct trng *r)
+{
+	uint32_t p;
+
+	do
+		p = (uint32_t)trng_below(r, IOPGT_PROT_ALL + 1);
+	while (!(p & (IOPGT_READ | IOPGT_WRITE)));
+	return p;
+}
+
 uint64_t test_seed(uint64_t dflt)
 {
 	const char *s = getenv("IOPGT_TEST_SEED");

@@ -8,6 +8,8 @@
  *   unsigned n = test_iters(2000);   // scaled by IOPGT_TEST_SCALE (default 1, e.g. 0.1)
  *   tctx_set("fmt %d seed %llu", ...);  // printed by every TCHECK failure
  *   TCHECK(a == b, "a %d b %d", a, b);  // fails the current test with the context
+ *   uint32_t prot = trng_prot(&r);     // random IOPGT_* flags with READ or WRITE
+ * The SZ_* size constants come with it (sizes.h).
  */
 #ifndef IOPGT_TEST_TUTIL_H
 #define IOPGT_TEST_TUTIL_H
@@ -20,6 +22,8 @@
 
 #include <iopgt/iopgt.h>
 
+#include "sizes.h"
+
 struct trng {
 	uint64_t s;
 };
@@ -29,6 +33,8 @@ uint64_t trng_next(struct trng *r);
 /* uniform in [0, n); n == 0 gives 0 */
 uint64_t trng_below(struct trng *r, uint64_t n);
 void trng_fill(struct trng *r, void *buf, size_t len);
+/* random IOPGT_* flags (IOPGT_PROT_ALL) with IOPGT_READ or IOPGT_WRITE */
+uint32_t trng_prot(struct trng *r);
 
 /* IOPGT_TEST_SEED, if set, else @dflt. */
 uint64_t test_seed(uint64_t dflt);

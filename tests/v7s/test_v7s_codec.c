@@ -16,12 +16,7 @@
 #include <cmocka.h>
 
 #include "codec.h"
-
-#define SZ_4K  0x1000ull
-#define SZ_64K 0x10000ull
-#define SZ_1M  0x100000ull
-#define SZ_16M 0x1000000ull
-#define ALL_SIZES (SZ_4K | SZ_64K | SZ_1M | SZ_16M)
+#include "sizes.h"
 
 /* A configured struct iopgt, as iopgt_init() leaves it before allocating. */
 static int setup(struct iopgt *pt, unsigned oas, uint64_t pgsizes, uint32_t quirks)
@@ -403,7 +398,7 @@ static void test_kind_agrees_with_the_encoder_everywhere(void **state)
 	for (size_t c = 0; c < sizeof(cf) / sizeof(cf[0]); c++) {
 		struct iopgt pt;
 
-		assert_int_equal(setup(&pt, cf[c].oas, ALL_SIZES, cf[c].quirks), IOPGT_OK);
+		assert_int_equal(setup(&pt, cf[c].oas, V7S_PGSIZES, cf[c].quirks), IOPGT_OK);
 		for (size_t h = 0; h < 3; h++) {
 			if (h == 0)
 				kinds_agree(&pt, 0, hi1 << 24, 24, &leaves, &bad);
@@ -470,7 +465,7 @@ static void test_configure_geometry(void **state)
 
 	(void)state;
 	assert_int_equal(setup(&pt, 32, 0, 0), IOPGT_OK);
-	assert_int_equal(pt.pgsizes_, ALL_SIZES);
+	assert_int_equal(pt.pgsizes_, V7S_PGSIZES);
 	assert_int_equal(pt.levels_, 2);
 	assert_int_equal(pt.start_lvl_, 1);
 	assert_int_equal(pt.dshift_, 2);
@@ -576,7 +571,7 @@ static void test_configure_rejects(void **state)
 				fail_msg("case %u (cfg): got %d, want %d", i, got, cases[i].want);
 			if (got == IOPGT_OK)
 				assert_int_equal(pt2.pgsizes_, cases[i].pgsizes ? cases[i].pgsizes
-										: ALL_SIZES);
+										: V7S_PGSIZES);
 		}
 	}
 	/* values that do not fit the 8-bit copies in struct iopgt */

@@ -11,45 +11,20 @@
 
 #include "image.h"
 
-#define SZ_4K  0x1000ull
-#define SZ_64K 0x10000ull
-#define SZ_1M  0x100000ull
-#define SZ_16M 0x1000000ull
-#define SZ_4G  0x100000000ull
 #define RW (IOPGT_READ | IOPGT_WRITE)
 
 static struct th h;
 
-/* NO_PERMS: every leaf reads as readable and writable */
-static uint32_t norm_v7s(const struct th *t, uint32_t prot)
-{
-	uint32_t mem = (prot & IOPGT_MMIO) ? IOPGT_MMIO : (prot & IOPGT_CACHE);
-
-	if (t->cfg.quirks & IOPGT_QUIRK_NO_PERMS)
-		return IOPGT_READ | IOPGT_WRITE | mem;
-	return IOPGT_READ | (prot & (IOPGT_WRITE | IOPGT_PRIV | IOPGT_NOEXEC)) | mem;
-}
-
+/* the harness puts v7s tables below 4 GiB and knows how v7s leaves read
+ * (th_norm_default) */
 static void open_th(unsigned oas, uint64_t pgsizes, uint32_t quirks, uint64_t seed)
 {
 	struct iopgt_cfg cfg = { .fmt = IOPGT_FMT_ARMV7S, .ias = 32, .oas = oas,
 				 .pgsizes = pgsizes, .quirks = quirks };
-	struct th_opts o = { .pa_base = 0x80000000ull }; /* v7s tables live below 4 GiB */
 
-	assert_int_equal(th_init(&h, &cfg, &o, seed), IOPGT_OK);
-	h.norm = norm_v7s;
+	assert_int_equal(th_init(&h, &cfg, NULL, seed), IOPGT_OK);
 	tctx_set("v7s image oas %u pgsizes 0x%llx quirks 0x%x seed 0x%llx", oas,
 		 (unsigned long long)pgsizes, quirks, (unsigned long long)seed);
-}
-
-static uint32_t rand_prot(struct trng *r)
-{
-	uint32_t p;
-
-	do
-		p = (uint32_t)trng_below(r, IOPGT_PROT_ALL + 1);
-	while (!(p & RW));
-	return p;
 }
 
 struct icfg {
@@ -81,7 +56,7 @@ static void image_run(const struct icfg *c, uint64_t seed, unsigned ops)
 			     (iova & (SZ_16M - 1));
 			if (trng_below(&r, 6) == 0)
 				pa ^= SZ_4K * (1 + trng_below(&r, 15));
-			th_map(&h, iova, pa, size, rand_prot(&r));
+			th_map(&h, iova, pa, size, trng_prot(&r));
 		} else {
 			size = SZ_4K * (1 + trng_below(&r, trng_below(&r, 2) ? 40 : 4000));
 			if (size > win)
@@ -104,7 +79,7 @@ static void test_random_through_the_walker_image(void **state)
 		{ 32, 0, IOPGT_QUIRK_SPLIT_IN_PLACE, 0x40000000 },
 		{ 32, 0, IOPGT_QUIRK_NS | IOPGT_QUIRK_NO_PERMS, 0x10000000 },
 		{ 35, 0, IOPGT_QUIRK_MTK_EXT | IOPGT_QUIRK_NO_PERMS, 0x80000000 },
-		{ 32, 0x1000ull | 0x10000ull | 0x100000ull, 0, 0x20000000 },
+		{ 32, SZ_4K | SZ_64K | SZ_1M, 0, 0x20000000 },
 	};
 	uint64_t seed = test_seed(0x1a6e);
 	unsigned ops = test_iters(250);
