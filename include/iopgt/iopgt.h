@@ -473,10 +473,16 @@ IOPGT_API int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size,
 			 iopgt_leaf_fn fn, void *ctx);
 
 /**
- * iopgt_format_leaf() - one line of text describing @leaf, for dumps:
- * "0x... - 0x... -> 0x... 4K L3 RW- cache" and so on.
+ * iopgt_format_leaf() - one line of text describing @leaf, for dumps: the
+ * IOVA range, the output address, the size, the level, "contiguous xN"
+ * for a run of N entries ("replicated xN" for v7s), "read", "write",
+ * "exec" or "noexec", "device", "cacheable" or "non-cacheable", at stage 1
+ * "privileged" or "unprivileged", and the descriptor. An AArch64 stage-1 4K
+ * page at IOVA 0x1000 mapped to 0x80000000 with IOPGT_READ | IOPGT_WRITE |
+ * IOPGT_CACHE reads
+ *   0x1000-0x1fff -> 0x80000000 4K level 3 read write exec cacheable unprivileged desc 0x80000f47
  * @pt:  the tables @leaf came from, or NULL (then the text leaves out
- *       what depends on the format).
+ *       "privileged"/"unprivileged", and a run reads "contiguous").
  * @buf: at least 160 bytes; always NUL-terminated when @len is not 0.
  * Return: the length written (without the NUL), less than @len; 0 when
  * @buf is NULL or @len is 0 (nothing written), or @leaf is NULL (@buf then
