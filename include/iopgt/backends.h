@@ -59,6 +59,16 @@ extern "C" {
 #endif
 
 /*
+ * IOPGT_HAVE_CLFLUSHOPT - 1 when the target is x86-64 and the CLFLUSHOPT
+ * host backend (iopgt_clflushopt_*) is part of the library, 0 otherwise.
+ */
+#if defined(__x86_64__)
+#define IOPGT_HAVE_CLFLUSHOPT 1
+#else
+#define IOPGT_HAVE_CLFLUSHOPT 0
+#endif
+
+/*
  * IOPGT_BACKEND_TEST_HOOKS - defined only by the library's own tests: the
  * instruction backends are then declared on every target, and their
  * instructions are calls to iopgt_test_hook_read_ctr(),
@@ -463,6 +473,60 @@ IOPGT_API struct iopgt_sync iopgt_dccmvac_sync(struct iopgt_dccmvac *c);
  */
 IOPGT_API void iopgt_dccmvac_sync_ranges(void *ctx, const struct iopgt_range *ranges,
 					 size_t n);
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* x86-64 CLFLUSHOPT: a host stand-in for DC CVAC (measurement only)       */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * struct iopgt_clflushopt - the x86-64 CLFLUSHOPT backend.
+ * @line_shift: log2 of the line size flushed per CLFLUSHOPT, in bytes.
+ *
+ * x86 DMA is cache-coherent: no x86 walker needs cleaning. This backend
+ * exists to measure on an x86 workstation what a non-coherent walker
+ * costs, with the same shape as the arm64 DC CVAC backend: one write-back
+ * per line the ranges touch, one barrier per call. Read-only after
+ * iopgt_clflushopt_init().
+ */
+struct iopgt_clflushopt {
+	unsigned line_shift;
+};
+
+#if IOPGT_HAVE_CLFLUSHOPT
+/**
+ * iopgt_clflushopt_init() - set up the CLFLUSHOPT backend.
+ * @c: the backend state (any contents).
+ *
+ * Reads CPUID: whether CLFLUSHOPT exists (leaf 07H, EBX bit 23) and the
+ * line size it flushes (leaf 01H, EBX bits [15:8], in 8-byte units).
+ *
+ * Return: IOPGT_OK; IOPGT_ERR_INVAL for @c NULL; IOPGT_ERR_NOTSUP when the
+ * CPU lacks CLFLUSHOPT or reports a line size outside 16..2048 bytes (@c
+ * then holds 0 and must not be used).
+ */
+IOPGT_API int iopgt_clflushopt_init(struct iopgt_clflushopt *c);
+
+/**
+ * iopgt_clflushopt_sync() - the struct iopgt_sync that flushes with @c.
+ * @c: an initialised CLFLUSHOPT backend.
+ *
+ * Return: { iopgt_clflushopt_sync_ranges, c }, for iopgt_cfg.sync.
+ */
+IOPGT_API struct iopgt_sync iopgt_clflushopt_sync(struct iopgt_clflushopt *c);
+
+/**
+ * iopgt_clflushopt_sync_ranges() - the CLFLUSHOPT backend's sync.fn.
+ * @ctx:    the struct iopgt_clflushopt.
+ * @ranges: the ranges, sorted by va.
+ * @n:      their number.
+ *
+ * One CLFLUSHOPT for each line the ranges touch, each line once, in
+ * ascending order, then one SFENCE (Intel SDM, "CLFLUSHOPT"); nothing when
+ * no range touches a line.
+ */
+IOPGT_API void iopgt_clflushopt_sync_ranges(void *ctx, const struct iopgt_range *ranges,
+					    size_t n);
 #endif
 
 #ifdef __cplusplus
