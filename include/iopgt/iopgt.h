@@ -70,7 +70,7 @@ extern "C" {
 #endif
 
 #if defined(IOPGT_BUILD) && defined(__GNUC__)
-#define IOPGT_API __attribute__((visibility("default")))
+#define IOPGT_API __attribute__((__visibility__("default")))
 #else
 #define IOPGT_API
 #endif
