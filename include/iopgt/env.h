@@ -14,13 +14,25 @@
  *     built with IOPGT_HOSTED from its build configuration; this macro only
  *     tells users of the header whether the default allocator exists.
  *
- * The core calls no C library function. Compilers may still emit calls to
- * memcpy/memset for structure copies; the core is written so that GCC and
- * Clang at -O0..-O3 do not (the freestanding CI build checks the object
- * files for undefined symbols).
+ * A Linux kernel build uses contrib/linux/iopgt/env.h instead (the C
+ * headers are not on a kernel's include path); this file stops one that
+ * finds it.
+ *
+ * The core calls no C library function. With the flags of the freestanding
+ * builds (-ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns)
+ * GCC and Clang at -O0..-O3 emit no call to memcpy or memset either (the
+ * freestanding CI builds check the archive for undefined symbols). Other
+ * flags may make them emit such calls: GCC turns clearing and copying
+ * loops into memset/memcpy without -fno-tree-loop-distribute-patterns, and
+ * -ftrivial-auto-var-init=zero (a Linux kernel's CONFIG_INIT_STACK_ALL_ZERO)
+ * makes arm64 GCC clear the core's larger stack buffers with memset.
  */
 #ifndef IOPGT_ENV_H
 #define IOPGT_ENV_H
+
+#ifdef __KERNEL__
+#error "iopgt: a Linux kernel build must use contrib/linux/iopgt/env.h: put -I<iopgt>/contrib/linux before -I<iopgt>/include (contrib/linux/Kbuild.iopgt's IOPGT_CCFLAGS do)"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>
