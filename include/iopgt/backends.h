@@ -269,10 +269,17 @@ IOPGT_API void iopgt_recorder_print(const struct iopgt_recorder *r, unsigned fla
  * @size:     the range's length in bytes.
  * @dir:      the to-device direction chosen at init.
  *
- * In a kernel, write a three-line wrapper that calls
+ * In a kernel, write a short wrapper that calls
  * dma_sync_single_for_device() with the right types; do not cast the kernel
  * function to this type: the prototypes differ, and a kernel built with
  * control-flow integrity traps on the mismatched indirect call.
+ *
+ * One range may cover two tables: the library merges the ranges of tables
+ * that lie next to each other in memory (within a call, ranges are never
+ * adjacent), and does not know where one allocation ends. The DMA API
+ * wants each sync inside one mapping, so a wrapper whose tables are mapped
+ * one by one cuts the range at the mappings' edges: at page boundaries when
+ * every table takes whole pages of its own (examples/linux-module/).
  */
 typedef void (*iopgt_dma_sync_fn)(void *dev, uint64_t dma_addr, size_t size, int dir);
 
