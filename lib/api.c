@@ -177,9 +177,49 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t size, uint3
 	 * derives shareability from CACHE alone */
 	if (pt_is_s2(pt))
 		prot &= ~IOPGT_PRIV;
-	if (pt_conc(pt))
-		return conc_map(pt, off, pa, size, prot);
+	if (pt_conc(pt)) {
+		const struct iopgt_seg seg = { pa, size };
+
+		return conc_map(pt, off, size, &seg, 1, prot);
+	}
 	return fast_map(pt, off, pa, size, prot);
+}
+
+int iopgt_map_sg(struct iopgt *pt, uint64_t iova, const struct iopgt_seg *segs, size_t n,
+		 uint32_t prot)
+{
+	uint64_t off, size = 0, g;
+	int err;
+
+	if (!pt_live(pt) || !segs || !n || !prot_ok(prot))
+		return IOPGT_ERR_INVAL;
+	g = BIT64(pt->gshift_) - 1;
+	{
+		/* the largest output address the OAS allows (2^64 - 1 for 64) */
+		const uint64_t top = pt->oas_ < 64 ? BIT64(pt->oas_) - 1 : ~(uint64_t)0;
+		bool range = false;
+
+		for (size_t k = 0; k < n; k++) {
+			const uint64_t pa = segs[k].pa, sz = segs[k].size;
+
+			if ((pa | sz) & g || !sz)
+				return IOPGT_ERR_INVAL;
+			range |= size + sz < size || sz - 1 > top || pa > top - (sz - 1);
+			size += sz;
+		}
+		if (range)
+			return IOPGT_ERR_RANGE;
+	}
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	if (pt_is_s2(pt))
+		prot &= ~IOPGT_PRIV;
+	if (pt_conc(pt))
+		return conc_map(pt, off, size, segs, n, prot);
+	if (n == 1)
+		return fast_map(pt, off, segs->pa, size, prot);
+	return map_passes(pt, off, size, segs, n, prot);
 }
 
 int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)

@@ -420,8 +420,8 @@ static void edges_reap(struct iopgt *pt, struct pinset *ps, uint64_t lo, uint64_
 		edge_reap(pt, last);
 }
 
-IOPGT_NOINLINE int conc_map(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size,
-			    uint32_t prot)
+IOPGT_NOINLINE int conc_map(struct iopgt *pt, uint64_t off, uint64_t size,
+			    const struct iopgt_seg *segs, size_t n, uint32_t prot)
 {
 	const uint64_t last = off + (size - 1);
 	struct pinset ps;
@@ -429,7 +429,7 @@ IOPGT_NOINLINE int conc_map(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_
 	int err;
 
 	pins_take(pt, off, last, &ps);
-	if (!fast_map_walk(pt, off, pa, size, prot)) {
+	if (n == 1 && !fast_map_walk(pt, off, segs->pa, size, prot)) {
 		pins_drop(&ps);
 		return IOPGT_OK;
 	}
@@ -438,7 +438,7 @@ IOPGT_NOINLINE int conc_map(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_
 	if (!err && !one_path(pt, off, last))
 		err = edge_ensure(pt, last, off, last, &own);
 	if (!err)
-		err = map_passes(pt, off, pa, size, prot);
+		err = map_passes(pt, off, size, segs, n, prot);
 	if (err) {
 		edges_reap(pt, &ps, off, last); /* tables edge_ensure() installed */
 		return err;

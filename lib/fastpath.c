@@ -263,9 +263,11 @@ int fast_unmap_walk(struct iopgt *pt, uint64_t off, uint64_t size, const void **
 IOPGT_NOINLINE static int map_miss(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size,
 				   uint32_t prot)
 {
+	const struct iopgt_seg seg = { pa, size };
+
 	if (!fast_map_walk(pt, off, pa, size, prot))
 		return IOPGT_OK;
-	return map_passes(pt, off, pa, size, prot);
+	return map_passes(pt, off, size, &seg, 1, prot);
 }
 
 IOPGT_NOINLINE static int unmap_miss(struct iopgt *pt, uint64_t off, uint64_t size)

@@ -113,7 +113,8 @@ int fast_unmap_walk(struct iopgt *pt, uint64_t off, uint64_t size, const void **
 void hint_clear(struct iopgt *pt);
 
 /* map.c, unmap.c: the two passes */
-int map_passes(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot);
+int map_passes(struct iopgt *pt, uint64_t off, uint64_t size, const struct iopgt_seg *segs,
+	       size_t n, uint32_t prot);
 struct op;
 int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op *op);
 
@@ -123,7 +124,8 @@ int read_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn
 
 /* concurrent.c */
 #define IOPGT_PIN_BYTES IOPGT_CONCURRENT_BYTES
-int conc_map(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot);
+int conc_map(struct iopgt *pt, uint64_t off, uint64_t size, const struct iopgt_seg *segs, size_t n,
+	     uint32_t prot);
 int conc_unmap(struct iopgt *pt, uint64_t off, uint64_t size);
 int conc_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m);
 int conc_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);

@@ -21,6 +21,7 @@
  * The put family is the only code that writes table memory:
  *   put()        stores into a table during a pass, recording the span
  *                (a live table's stores; a fresh table was recorded whole)
+ *   put_val(), put_span()  the same for values that do not step evenly
  *   put_clear()  clears the rest of a fresh table in the commit pass
  *   put_late()   a store deferred to after the first sync call: a link to
  *                a new table, an entry of a split run
@@ -141,6 +142,26 @@ IOPGT_INLINE void put(struct op *op, void *tv, uint64_t tpa, bool fresh, size_t 
 	if (op->commit)
 		for (size_t i = 0; i < n; i++, d += step)
 			d_store(F, tv, idx + i, d);
+	if (!fresh)
+		rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+}
+
+/*
+ * The same in two steps, for stores whose values do not step evenly (pages
+ * of scattered segments): put_val() for each entry, commit pass only (the
+ * family @F as the caller holds it: a store may alias *pt, and a loop
+ * should not read it again), then put_span() once for the @n entries from
+ * @idx, in both passes.
+ */
+IOPGT_INLINE void put_val(enum fam F, void *tv, size_t idx, uint64_t d)
+{
+	d_store(F, tv, idx, d);
+}
+
+IOPGT_INLINE void put_span(struct op *op, void *tv, uint64_t tpa, bool fresh, size_t idx, size_t n)
+{
+	const unsigned dsh = op->pt->dshift_;
+
 	if (!fresh)
 		rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
 }

@@ -378,6 +378,39 @@ IOPGT_API void iopgt_fini(struct iopgt *pt);
 IOPGT_API int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa,
 			uint64_t size, uint32_t prot);
 
+/* Defined where iopgt_map_sg() exists (for code built against several
+ * versions). */
+#define IOPGT_HAVE_MAP_SG 1
+
+/** struct iopgt_seg - one physical segment of iopgt_map_sg(). */
+struct iopgt_seg {
+	uint64_t pa, size;
+};
+
+/**
+ * iopgt_map_sg() - map physical segments back to back from @iova.
+ * @pt:   initialised tables.
+ * @iova: granule-aligned input address of the first segment.
+ * @segs: @n segments; segment k is mapped at @iova plus the sizes of the
+ *        segments before it. Each pa and size is granule-aligned, each
+ *        size non-zero.
+ * @n:    number of segments, at least one.
+ * @prot: IOPGT_* flags; READ or WRITE required.
+ *
+ * What dma_map_sg() needs of an IOMMU: one contiguous IOVA range over a
+ * scattered list of pages. Each segment is mapped with the largest sizes in
+ * pgsizes that the alignment of its own iova and pa and its remaining size
+ * allow (a leaf never spans two segments). All or nothing over the whole
+ * list, and at most two sync calls for the whole call, with the ranges of
+ * every segment coalesced together. A list of one segment is iopgt_map().
+ *
+ * Return: as for iopgt_map(), for any segment; also IOPGT_ERR_INVAL for
+ * @segs NULL or @n zero, and IOPGT_ERR_RANGE for a total size that wraps.
+ * On any error nothing was changed.
+ */
+IOPGT_API int iopgt_map_sg(struct iopgt *pt, uint64_t iova, const struct iopgt_seg *segs,
+			   size_t n, uint32_t prot);
+
 /**
  * iopgt_unmap() - unmap whatever is mapped in [iova, iova + size).
  * @pt:   initialised tables.

@@ -991,6 +991,44 @@ int th_map(struct th *h, uint64_t iova, uint64_t pa, uint64_t size, uint32_t pro
 	return rc;
 }
 
+int th_map_sg(struct th *h, uint64_t iova, const struct iopgt_seg *segs, size_t n, uint32_t prot)
+{
+	uint64_t size = 0;
+	bool wraps = false, in_range, overlap;
+	int rc;
+
+	for (size_t k = 0; segs && k < n; k++) {
+		wraps |= size + segs[k].size < size;
+		size += segs[k].size;
+	}
+	in_range = !wraps && size && iova >= h->base && size - 1 <= h->range_last - iova &&
+		   iova + (size - 1) >= iova;
+	overlap = in_range && model_overlaps(&h->md, iova - h->base, size);
+	tctx_op("#%llu map_sg 0x%llx size 0x%llx in %zu segments prot 0x%x",
+		(unsigned long long)h->ops, (unsigned long long)iova, (unsigned long long)size, n,
+		prot);
+	op_begin(h, false, iova, size);
+	rc = iopgt_map_sg(&h->pt, iova, segs, n, prot);
+	op_end(h, rc);
+	if (rc == IOPGT_OK) {
+		uint64_t off = iova - h->base;
+		size_t i;
+
+		TCHECK(in_range && !overlap, "map_sg succeeded over an existing mapping (or out of range)");
+		for (size_t k = 0; k < n; k++) {
+			model_map(&h->md, off, segs[k].pa, segs[k].size, prot);
+			off += segs[k].size;
+		}
+		for (i = model_first_after(&h->md, iova - h->base);
+		     i < h->md.n && h->md.c[i].iova < iova - h->base + size; i++)
+			check_chunk(h, &h->md.c[i]);
+	} else if (rc == IOPGT_ERR_EXIST) {
+		TCHECK(overlap, "map_sg returned EXIST, the model has nothing there");
+	}
+	after_op(h);
+	return rc;
+}
+
 int th_unmap(struct th *h, uint64_t iova, uint64_t size)
 {
 	bool in_range = size && iova >= h->base && size - 1 <= h->range_last - iova &&

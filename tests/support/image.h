@@ -162,6 +162,8 @@ void th_fini(struct th *h);
 void th_release(struct th *h);
 int th_map(struct th *h, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
 int th_unmap(struct th *h, uint64_t iova, uint64_t size);
+/* iopgt_map_sg(), checked as th_map() checks a map of the whole range. */
+int th_map_sg(struct th *h, uint64_t iova, const struct iopgt_seg *segs, size_t n, uint32_t prot);
 
 /* Full consistency: iopgt_walk, iopgt_lookup, refwalk of the CPU tables and
  * of the image against the model; stats against the allocator. */

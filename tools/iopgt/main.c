@@ -16,7 +16,7 @@
 #define DEFAULT_TABLE_BASE 0x40000000u
 #define DEFAULT_TABLE_MEMORY ((uint64_t)64 << 20)
 #define MAX_LINE 1024
-#define MAX_TOK 16
+#define MAX_TOK 72 /* map-sg: 64 segments */
 #define REC_RANGES 4096
 #define REC_CALLS 256
 
@@ -375,6 +375,8 @@ static void usage(FILE *f)
 	      "Script commands, one per line ('#' starts a comment; numbers are hex with\n"
 	      "0x or decimal, with an optional K, M, G or T suffix):\n"
 	      "  map IOVA PA SIZE PROT...   PROT words: read write cache noexec mmio priv\n"
+	      "  map-sg IOVA PROT PA:SIZE...  segments back to back from IOVA, one call;\n"
+	      "                             PROT words joined by commas (read,write)\n"
 	      "  unmap IOVA SIZE\n"
 	      "  lookup IOVA\n"
 	      "  dump                       the tables as a tree, then the mappings\n"
@@ -765,6 +767,33 @@ static int parse_prot(char **tok, int n, uint32_t *prot, const char **bad)
 	return 0;
 }
 
+/* PROT words joined by commas (map-sg): "read,write,cache" */
+static int parse_prot_list(char *word, uint32_t *prot, const char **bad)
+{
+	char *w[8];
+	int n = 0;
+
+	for (char *p = word; n < 8;) {
+		w[n++] = p;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	return parse_prot(w, n, prot, bad);
+}
+
+/* "PA:SIZE" */
+static int parse_seg(char *word, struct iopgt_seg *s)
+{
+	char *colon = strchr(word, ':');
+
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	return parse_num(word, &s->pa) || parse_num(colon + 1, &s->size) ? -1 : 0;
+}
+
 /*
  * Run one line. Return 0, or 1 when it failed, with a message for stderr in
  * msg (static or in msgbuf).
@@ -857,6 +886,42 @@ static int run_line(struct tool *t, char *line, char *msgbuf, size_t msglen, con
 			*msg = msgbuf;
 			err = 1;
 		}
+	} else if (strcmp(tok[0], "map-sg") == 0) {
+		struct iopgt_seg segs[MAX_TOK];
+		uint32_t prot;
+		const char *bad = NULL;
+		size_t n = 0;
+
+		if (ntok < 4) {
+			snprintf(msgbuf, msglen, "map-sg: expected IOVA PROT PA:SIZE...");
+			*msg = msgbuf;
+			err = 1;
+			goto out;
+		}
+		NUM(1, a);
+		if (parse_prot_list(tok[2], &prot, &bad)) {
+			snprintf(msgbuf, msglen, "map-sg: unknown protection '%s' (read write cache "
+				 "noexec mmio priv, joined by commas)", bad);
+			*msg = msgbuf;
+			err = 1;
+			goto out;
+		}
+		for (int i = 3; i < ntok; i++) {
+			if (parse_seg(tok[i], &segs[n++])) {
+				snprintf(msgbuf, msglen, "map-sg: bad segment '%s' (PA:SIZE)", tok[i]);
+				*msg = msgbuf;
+				err = 1;
+				goto out;
+			}
+		}
+		begin_call(t);
+		err = iopgt_map_sg(&t->pt, a, segs, n, prot);
+		report(t, err);
+		if (err) {
+			snprintf(msgbuf, msglen, "map-sg: %s", iopgt_strerror(err));
+			*msg = msgbuf;
+			err = 1;
+		}
 	} else if (strcmp(tok[0], "unmap") == 0) {
 		ARGS(3, "IOVA SIZE");
 		NUM(1, a);
@@ -891,7 +956,7 @@ static int run_line(struct tool *t, char *line, char *msgbuf, size_t msglen, con
 		ARGS(1, "no arguments");
 		cmd_stats(t);
 	} else {
-		snprintf(msgbuf, msglen, "unknown command '%s' (map unmap lookup dump regs stats)",
+		snprintf(msgbuf, msglen, "unknown command '%s' (map map-sg unmap lookup dump regs stats)",
 			 tok[0]);
 		*msg = msgbuf;
 		err = 1;
