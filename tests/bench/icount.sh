@@ -71,6 +71,7 @@ printf '%-14s %-14s %10s %14s %10s  %s\n' case function calls Ir Ir/call checksu
 for c in "$@"; do
 	case $c in
 	lookup_*) fns=iopgt_lookup ;;
+	sg64*) fns="iopgt_map_sg iopgt_unmap" ;;
 	*) fns="iopgt_map iopgt_unmap" ;;
 	esac
 	for fn in $fns; do

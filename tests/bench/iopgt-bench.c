@@ -3,13 +3,20 @@
  * iopgt-bench - time map, unmap and lookup, and count what a non-coherent
  * walker would have to be given.
  *
- *   iopgt-bench lpae|v7s 0|1 [nolookup]
+ *   iopgt-bench lpae|v7s 0|1|2 [nolookup]
  *
  * lpae: IOPGT_FMT_ARM64_S1, 4K granule, IAS = OAS = 48, 1 GiB at iova 4 GiB,
  * pa 512 GiB. v7s: IOPGT_FMT_ARMV7S, 256 MiB at iova 1 GiB, pa 2 GiB. The
  * second argument says whether the walker is coherent (1: sync.fn NULL) or
  * not (0: every range goes to a recorder that counts calls, bytes and
- * distinct 64-byte lines per call). Every mapping is READ|WRITE|CACHE.
+ * distinct 64-byte lines per call; 2: the same, and the lines are really
+ * cleaned: iopgt_clflushopt_sync_ranges() on x86-64, a CLFLUSHOPT per line
+ * and one SFENCE per call, iopgt_dccvac_sync_ranges() on arm64). Every
+ * mapping is READ|WRITE|CACHE.
+ *
+ * Phases map4k_sg64 / unmap4k_sg64 map the span with iopgt_map_sg(), calls
+ * of 64 4K pages whose output addresses are a fixed pseudo-random
+ * permutation of the span's page frames, and unmap it in 256 KiB calls.
  *
  * One line per phase:
  *   RES fmt=.. coh=.. phase=.. units=.. api_calls=.. ns_total=.. ns_per_unit=..
@@ -62,6 +69,26 @@ static const struct bfmt fmt_v7s = {
 static const struct bfmt *F;
 static int coherent;
 static struct iopgt_recorder rec;
+
+/* coh=2: the backend that really cleans, after the recorder counted */
+#if IOPGT_HAVE_CLFLUSHOPT
+static struct iopgt_clflushopt cleaner;
+#define CLEAN_INIT() iopgt_clflushopt_init(&cleaner)
+#define CLEAN(r, n) iopgt_clflushopt_sync_ranges(&cleaner, (r), (n))
+#elif IOPGT_HAVE_DCCVAC
+static struct iopgt_dccvac cleaner;
+#define CLEAN_INIT() iopgt_dccvac_init(&cleaner, 0)
+#define CLEAN(r, n) iopgt_dccvac_sync_ranges(&cleaner, (r), (n))
+#else
+#define CLEAN_INIT() IOPGT_ERR_NOTSUP
+#define CLEAN(r, n) ((void)(r), (void)(n))
+#endif
+
+static void record_and_clean(void *ctx, const struct iopgt_range *r, size_t n)
+{
+	iopgt_recorder_record(ctx, r, n);
+	CLEAN(r, n);
+}
 static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
 
 struct snap {
@@ -218,6 +245,8 @@ static void count_sync(void *ctx, const struct iopgt_range *r, size_t n)
 	__atomic_fetch_add(&c_bytes, bytes, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c_lines, iopgt_lines_for_ranges(r, n, 6, NULL, NULL),
 			   __ATOMIC_RELAXED);
+	if (coherent == 2)
+		CLEAN(r, n);
 }
 
 /* warm_* phases: LPAE tables from the arena as well */
@@ -238,11 +267,13 @@ static void new_pt_as(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes, 
 	if (conc)
 		cfg.quirks = IOPGT_QUIRK_CONCURRENT;
 #endif
-	if (!coherent) {
+	if (coherent != 1) {
 		if (conc)
 			cfg.sync.fn = count_sync;
 		else
 			cfg.sync = iopgt_recorder_sync(&rec);
+		if (coherent == 2 && !conc)
+			cfg.sync.fn = record_and_clean;
 	}
 	if (f->fmt == IOPGT_FMT_ARMV7S || warm) {
 		if (!arena) {
@@ -550,6 +581,52 @@ static void conc_phases(void)
 	}
 }
 
+#ifdef IOPGT_HAVE_MAP_SG
+/*
+ * The span's page frames in a fixed pseudo-random order: frame(i) =
+ * (i * K + C) mod frames, a permutation for an odd K and a power-of-two
+ * number of frames.
+ */
+static uint64_t sg_frame(uint64_t i, uint64_t frames)
+{
+	return (i * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull) & (frames - 1);
+}
+
+static void sg_phases(void)
+{
+	enum { SEGS = 64 };
+	const uint64_t pg = F->small, frames = F->span / pg;
+	struct iopgt_seg segs[SEGS];
+	struct iopgt pt;
+	struct snap s;
+	uint64_t calls = 0;
+
+	new_pt(&pt, F, F->small);
+	take(&s);
+	for (uint64_t i = 0; i < frames; i += SEGS, calls++) {
+		for (unsigned k = 0; k < SEGS; k++) {
+			segs[k].pa = F->pa_base + sg_frame(i + k, frames) * pg;
+			segs[k].size = pg;
+		}
+		int err = iopgt_map_sg(&pt, F->iova_base + i * pg, segs, SEGS, PROT);
+
+		if (err)
+			die("map4k_sg64", i, err);
+	}
+	report(F->name, "map4k_sg64", &s, frames, calls, &pt);
+	take(&s);
+	calls = 0;
+	for (uint64_t i = 0; i < frames; i += SEGS, calls++) {
+		int err = iopgt_unmap(&pt, F->iova_base + i * pg, SEGS * pg);
+
+		if (err)
+			die("unmap4k_sg64", i, err);
+	}
+	report(F->name, "unmap4k_sg64", &s, frames, calls, &pt);
+	iopgt_fini(&pt);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static struct iopgt_rec_call calls[1];
@@ -558,11 +635,15 @@ int main(int argc, char **argv)
 	uint64_t n;
 
 	if (argc < 3 || (strcmp(argv[1], "lpae") && strcmp(argv[1], "v7s"))) {
-		fprintf(stderr, "usage: %s lpae|v7s 0|1 [nolookup]\n", argv[0]);
+		fprintf(stderr, "usage: %s lpae|v7s 0|1|2 [nolookup]\n", argv[0]);
 		return 1;
 	}
 	F = !strcmp(argv[1], "v7s") ? &fmt_v7s : &fmt_lpae;
 	coherent = atoi(argv[2]);
+	if (coherent == 2 && CLEAN_INIT() != IOPGT_OK) {
+		fprintf(stderr, "coh=2: no cache-line cleaning backend on this host\n");
+		return 1;
+	}
 	do_lookups = !(argc > 3 && !strcmp(argv[3], "nolookup"));
 	/* counting only: no range log, no call log */
 	iopgt_recorder_init(&rec, NULL, 0, calls, 0, NULL);
@@ -581,6 +662,11 @@ int main(int argc, char **argv)
 	n = unmap_1by1(&pt, F, F->small, F->span);
 	report(F->name, "unmap4k_1by1", &s, n, n, &pt);
 	iopgt_fini(&pt);
+
+#ifdef IOPGT_HAVE_MAP_SG
+	/* 1b. 4K pages, scatter-gather calls of 64 pages */
+	sg_phases();
+#endif
 
 	/* 2. 4K pages, one call for the whole range */
 	bulk_phases(F, F->small, F->small, "map4k_bulk", "unmap4k_bulk", "lookup4k");

@@ -24,6 +24,9 @@
  *           1000000 lookups at pseudo-random page addresses (xorshift64,
  *           fixed seed).
  *   lookup_v7s   the same with the v7s format (IAS = OAS = 32).
+ *   sg64    4K granule: map 1 GiB with iopgt_map_sg(), calls of 64 4K
+ *           pages at a fixed pseudo-random permutation of the span's page
+ *           frames, then unmap it in 256 KiB calls; three times.
  *
  * Table memory (and the library's scratch arrays) come from an arena that
  * is allocated and touched before the first call, with walker addresses of
@@ -54,7 +57,7 @@
 static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
 
 /* calls made, by function */
-static uint64_t n_map, n_unmap, n_lookup;
+static uint64_t n_map, n_unmap, n_lookup, n_map_sg;
 
 /* ---- the arena: power-of-two size classes, a free list per class ---- */
 
@@ -228,6 +231,40 @@ static int run_one(const struct icase *c, struct iopgt *pt, uint64_t *sum)
 	return 0;
 }
 
+/* map the span in scatter-gather calls of 64 pages, unmap it in 256 KiB calls */
+static int run_sg(const struct icase *c, struct iopgt *pt, uint64_t *sum)
+{
+	const uint64_t frames = c->span / c->page;
+	struct iopgt_seg segs[64];
+
+	for (int r = 0; r < MAP_REPS; r++) {
+		for (uint64_t i = 0; i < frames; i += 64) {
+			for (unsigned k = 0; k < 64; k++) {
+				uint64_t f = ((i + k) * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull) &
+					     (frames - 1);
+
+				segs[k].pa = c->pa_base + f * c->page;
+				segs[k].size = c->page;
+			}
+			int err = iopgt_map_sg(pt, c->iova_base + i * c->page, segs, 64, PROT);
+
+			if (err)
+				fail("iopgt_map_sg", i, err);
+			n_map_sg++;
+		}
+		*sum = *sum * 31 + table_bytes(pt);
+		for (uint64_t i = 0; i < frames; i += 64) {
+			int err = iopgt_unmap(pt, c->iova_base + i * c->page, 64 * c->page);
+
+			if (err)
+				fail("iopgt_unmap", i, err);
+			n_unmap++;
+		}
+		*sum = *sum * 31 + table_bytes(pt);
+	}
+	return 0;
+}
+
 static int run_lookup(const struct icase *c, struct iopgt *pt, uint64_t *sum)
 {
 	const uint64_t pages = c->span / c->page;
@@ -270,6 +307,7 @@ static const struct icase cases[] = {
 	{ "map64k", run_map_unmap, LPAE(SZ_64K, SZ_64K, MAP_SPAN) },
 	{ "one4k", run_one, LPAE(SZ_4K, SZ_4K, SZ_2M) },
 	{ "lookup_lpae", run_lookup, LPAE(SZ_4K, SZ_4K, LOOKUP_SPAN) },
+	{ "sg64", run_sg, LPAE(SZ_4K, SZ_4K, MAP_SPAN) },
 	{ "lookup_v7s", run_lookup, IOPGT_FMT_ARMV7S, 32, 32, SZ_4K, SZ_4K, LOOKUP_SPAN,
 	  0x40000000ull, 0x80000000ull },
 };
@@ -334,11 +372,12 @@ int main(int argc, char **argv)
 	iopgt_fini(&pt);
 
 	printf("iopgt-icount %s:%d page=%llu span=%llu iopgt_map=%llu iopgt_unmap=%llu "
-	       "iopgt_lookup=%llu sync_calls=%llu sync_ranges=%llu sync_bytes=%llu "
+	       "iopgt_lookup=%llu iopgt_map_sg=%llu sync_calls=%llu sync_ranges=%llu sync_bytes=%llu "
 	       "checksum=%016llx\n",
 	       c->name, coherent, (unsigned long long)c->page, (unsigned long long)c->span,
 	       (unsigned long long)n_map, (unsigned long long)n_unmap,
-	       (unsigned long long)n_lookup, (unsigned long long)synced.calls,
+	       (unsigned long long)n_lookup, (unsigned long long)n_map_sg,
+	       (unsigned long long)synced.calls,
 	       (unsigned long long)synced.ranges, (unsigned long long)synced.bytes,
 	       (unsigned long long)sum);
 	free(arena);
