@@ -20,7 +20,7 @@ const unsigned n_leaf_sizes = ARRAY_SIZE(leaf_sizes);
 
 struct iopgt pt;
 uint64_t test_base;
-struct spec specs[16];
+struct spec specs[24];
 unsigned nspecs;
 unsigned long tlbi_count, tlbi_all_count;
 
@@ -159,6 +159,44 @@ void add_mixed_spec(uint64_t va)
 		 IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE);
 }
 
+/* Scattered segments mapped back to back by one iopgt_map_sg() call, each
+ * checked as a mapping of its own: a run or block, then pages whose output
+ * addresses go down and up. */
+void add_sg_specs(uint64_t va)
+{
+	const uint64_t s = (uint64_t)(uintptr_t)scratch, l1 = leaf_sizes[1];
+	const uint32_t prot = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
+	const struct iopgt_seg seg[4] = {
+		{ s, l1 }, { s + 7 * 64 * K, G }, { s + 12 * 64 * K + G, 2 * G }, { s + 8 * 64 * K, G },
+	};
+	const uint64_t leaf[4] = { l1, G, G, G };
+	int err = iopgt_map_sg(&pt, va, seg, 4, prot);
+
+	if (err)
+		die("iopgt_map_sg(%lx, 4 segments): %s", (unsigned long)va, iopgt_strerror(err));
+	for (unsigned k = 0; k < 4; k++) {
+		struct spec *sp;
+		struct iopgt_mapping m = { 0, 0, 0, 0 };
+
+		if (nspecs == ARRAY_SIZE(specs))
+			die("too many test mappings");
+		sp = &specs[nspecs++];
+		sp->va = va;
+		sp->pa = seg[k].pa;
+		sp->size = seg[k].size;
+		sp->leaf = leaf[k];
+		sp->prot = prot;
+		sp->live = true;
+		sp->packed = true;
+		err = iopgt_lookup(&pt, va, &m);
+		if (err || m.size != leaf[k] || m.iova != va || m.pa != seg[k].pa)
+			fail("map_sg segment %u: lookup %lx: err %d, leaf %lx at %lx -> %lx", k,
+			     (unsigned long)va, err, (unsigned long)m.size, (unsigned long)m.iova,
+			     (unsigned long)m.pa);
+		va += seg[k].size;
+	}
+}
+
 /* ---- AT over a mapping ---------------------------------------------- */
 
 /* offsets to translate: every granule of a small leaf, 128 spread over a
@@ -183,8 +221,10 @@ static void at_spec(const struct spec *s)
 
 		at_mapped(s->va + o, s->pa + o, s->prot);
 	}
-	at_unmapped(s->va - G);
-	at_unmapped(s->va + s->size);
+	if (!s->packed) {
+		at_unmapped(s->va - G);
+		at_unmapped(s->va + s->size);
+	}
 }
 
 /* ---- real accesses -------------------------------------------------- */

@@ -63,11 +63,12 @@ struct spec {
 	uint64_t va, pa, size, leaf;
 	uint32_t prot;
 	bool live;
+	bool packed;    /* mapped next to other specs: its neighbours are mapped */
 };
 
 extern struct iopgt pt;         /* the tables under test */
 extern uint64_t test_base;      /* first input address of the test area */
-extern struct spec specs[16];
+extern struct spec specs[24];
 extern unsigned nspecs;
 extern unsigned long tlbi_count, tlbi_all_count; /* issued by the TLB hooks */
 
@@ -109,6 +110,7 @@ struct spec *add_spec(uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf, ui
 /* one mapping per leaf size, then the mixed one; perms in between by the stage */
 uint64_t add_leaf_specs(void);
 void add_mixed_spec(uint64_t va);
+void add_sg_specs(uint64_t va);
 
 void load_check(uint64_t va, uint64_t pa);
 void store_check(uint64_t va, uint64_t pa, bool writable);

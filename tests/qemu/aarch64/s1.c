@@ -293,6 +293,7 @@ static void build_specs(void)
 	add_spec(va + 5 * PERM_STEP, s + 6 * 64 * K, G, G,
 		 IOPGT_READ | IOPGT_CACHE | IOPGT_PRIV | IOPGT_NOEXEC);
 	add_mixed_spec(va + SLOT);
+	add_sg_specs(va + 2 * SLOT);
 }
 
 static void check_exec(void)

@@ -267,6 +267,7 @@ static void build_specs(void)
 	add_spec(va + 6 * PERM_STEP, s + 7 * 64 * K, G, G,
 		 IOPGT_READ | IOPGT_CACHE | IOPGT_NOEXEC);
 	add_mixed_spec(va + SLOT);
+	add_sg_specs(va + 2 * SLOT);
 }
 
 int guest_main(void);
