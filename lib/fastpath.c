@@ -31,20 +31,22 @@ void hint_clear(struct iopgt *pt)
 }
 
 /*
- * A walk reached @tv (walk level @wl) through @slot[k] holding @want[k].
- * The span, entry size and index mask are kept as well, derived once here
- * rather than on every hit.
+ * A descent along @off reached the table @p->tv[@wl]: remember it, with
+ * the address and value of every table descriptor on the way (read again
+ * here: nothing changed them since the descent read them). The span, entry
+ * size and index mask are kept as well, derived once here rather than on
+ * every hit.
  */
-static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint64_t off,
-		     const void *const *slot, const uint64_t *want)
+static void hint_set(struct iopgt *pt, unsigned wl, const struct path *p, uint64_t off)
 {
 	struct iopgt_hint_ *h = &pt->hint_;
+	const enum fam F = pt_fam(pt);
 
 	if (pt_conc(pt))
 		return;
 
-	h->tv = tv;
-	h->tpa = tpa;
+	h->tv = p->tv[wl];
+	h->tpa = p->tpa[wl];
 	h->wl = (uint8_t)wl;
 	h->span = (uint8_t)(wl ? lvl_shift(pt, wl - 1) : pt->ias_); /* the root: every offset */
 	h->eshift = (uint8_t)lvl_shift(pt, wl);
@@ -52,8 +54,10 @@ static void hint_set(struct iopgt *pt, unsigned wl, void *tv, uint64_t tpa, uint
 	h->region = off >> h->span;
 	h->prot = 0;
 	for (unsigned k = 0; k < wl; k++) {
-		h->slot[k] = slot[k];
-		h->want[k] = want[k];
+		const size_t i = lvl_index(pt, k, off);
+
+		h->slot[k] = (const char *)p->tv[k] + (i << pt->dshift_);
+		h->want[k] = d_read(F, false, p->tv[k], i);
 	}
 }
 
@@ -148,8 +152,6 @@ IOPGT_INLINE int map_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint
 			  uint64_t size, uint32_t prot)
 {
 	struct path p;
-	const void *slot[IOPGT_MAXLVL];
-	uint64_t want[IOPGT_MAXLVL];
 	/* concurrent calls: the links on the way not marked synced go again,
 	 * in the leaf's sync call (clause 6) */
 	struct iopgt_range r[IOPGT_MAXLVL];
@@ -171,7 +173,7 @@ IOPGT_INLINE int map_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint
 			    c_kind(F, pt, wl, d, &run) != D_INVALID ||
 			    !c_can_leaf(F, pt, wl, pa, false))
 				return 1;
-			hint_set(pt, wl, tv, p.tpa[wl], off, slot, want);
+			hint_set(pt, wl, &p, off);
 			if (!n)
 				put_now(pt, tv, p.tpa[wl], i, leaf);
 			else
@@ -181,8 +183,6 @@ IOPGT_INLINE int map_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint
 		if (size > BIT64(s) || c_kind(F, pt, wl, d, &run) != D_TABLE ||
 		    wl + 1u >= pt->levels_)
 			return 1;
-		slot[wl] = (const char *)tv + (i << dsh);
-		want[wl] = d;
 		if (pt_conc(pt) && pt->sync_.fn && !(d & c_synced_mark(F))) {
 			r[n].va = (char *)tv + (i << dsh);
 			r[n].pa = p.tpa[wl] + (i << dsh);
@@ -204,8 +204,6 @@ IOPGT_INLINE int unmap_walk(const enum fam F, struct iopgt *pt, uint64_t off, ui
 			    const void **tvp)
 {
 	struct path p;
-	const void *slot[IOPGT_MAXLVL];
-	uint64_t want[IOPGT_MAXLVL];
 
 	*tvp = NULL;
 	path_root(pt, &p);
@@ -224,8 +222,6 @@ IOPGT_INLINE int unmap_walk(const enum fam F, struct iopgt *pt, uint64_t off, ui
 		case D_TABLE:
 			if (size == esz || wl + 1u >= pt->levels_)
 				return 1;
-			slot[wl] = (const char *)tv + (i << pt->dshift_);
-			want[wl] = d;
 			if (!path_down(F, pt, &p, wl, d))
 				return 1;
 			continue;
@@ -240,7 +236,7 @@ IOPGT_INLINE int unmap_walk(const enum fam F, struct iopgt *pt, uint64_t off, ui
 		 * calls: afterwards, by concurrent.c) */
 		if (wl > 0 && !pt_conc(pt) && !live_outside(pt, wl, tv, i, i))
 			return 1;
-		hint_set(pt, wl, tv, p.tpa[wl], off, slot, want);
+		hint_set(pt, wl, &p, off);
 		put_now(pt, tv, p.tpa[wl], i, 0);
 		tlb_one_leaf(pt, off, size);
 		*tvp = tv;

@@ -138,7 +138,7 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 	const unsigned s = lvl_shift(pt, wl);
 	const uint64_t esz = BIT64(s);
 	/* wl < levels_ <= IOPGT_MAXLVL; said again for the compiler's bounds
-	 * analysis at -O3 */
+	 * analysis at -O3 (map_tbl() returns at once otherwise) */
 	const unsigned c = wl < IOPGT_MAXLVL ? pt->contig_[wl] : 0;
 	const uint64_t rsz = c ? BIT64(s + c) : 0;
 	const bool leaf_ok = (pt->leaf_lvls_ >> wl) & 1;
@@ -147,6 +147,8 @@ static int map_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, bool fres
 	size_t idx = first;
 	int err;
 
+	if (wl >= IOPGT_MAXLVL)
+		return IOPGT_ERR_CORRUPT;
 	op->path[wl] = tv;
 	if (wl + 1u == pt->levels_ && !c && leaf_ok)
 		return map_pages(op, wl, tv, tpa, fresh, off, size, cur, prot);
