@@ -250,6 +250,19 @@ int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)
 	return read_lookup(pt, off, m, false);
 }
 
+int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *pa)
+{
+	uint64_t off;
+
+	if (!pt_live(pt) || !pa)
+		return IOPGT_ERR_INVAL;
+	if (iova < pt->va_base_ || (off = iova - pt->va_base_) >> pt->ias_)
+		return IOPGT_ERR_RANGE;
+	if (pt_conc(pt))
+		return conc_translate(pt, off, pa);
+	return read_translate(pt, off, pa, false);
+}
+
 int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_fn fn, void *ctx)
 {
 	uint64_t off;

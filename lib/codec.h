@@ -30,6 +30,7 @@
  *      D_INVALID, D_TABLE or D_LEAF before and that nothing wrote since (the
  *      commit pass after the prepare pass); v7s skips the canonical check.
  *  c_leaf_pa(), c_leaf_prot(): the output address and IOPGT_* flags of a leaf.
+ *  c_leaf_oa(F, pt, wl, d, run, off): the output address of @off in leaf d.
  *  c_table(F, pt, wl, pa) / c_table_pa(F, pt, wl, d): a table descriptor
  *      for a table at pa, and the address a table descriptor holds.
  *  c_retarget(F, pt, wl, d, to_wl, pa, run): a leaf at to_wl with the
@@ -116,6 +117,21 @@ IOPGT_INLINE enum dkind c_kind_again(enum fam F, const struct iopgt *pt, unsigne
 IOPGT_INLINE uint64_t c_leaf_pa(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	return F == FAM_V7S ? v7s_leaf_pa(pt, wl, d) : lpae_leaf_pa(pt, wl, d);
+}
+
+/*
+ * The output address of @off in the leaf d (an entry of a run with @run):
+ * LPAE entries hold their own output address; v7s entries of a run all
+ * hold the run's.
+ */
+IOPGT_INLINE uint64_t c_leaf_oa(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				bool run, uint64_t off)
+{
+	const unsigned s = c_shift(F, pt, wl);
+
+	if (F == FAM_V7S)
+		return v7s_leaf_pa(pt, wl, d) | (off & (BIT64(run ? s + 4 : s) - 1));
+	return lpae_leaf_pa(pt, wl, d) | (off & (BIT64(s) - 1));
 }
 
 IOPGT_INLINE uint32_t c_leaf_prot(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)

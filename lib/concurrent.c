@@ -517,6 +517,17 @@ int conc_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m)
 	return err;
 }
 
+int conc_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa)
+{
+	struct pinset ps;
+	int err;
+
+	pins_take(pt, off, off, &ps);
+	err = read_translate(pt, off, pa, true);
+	pins_drop(&ps);
+	return err;
+}
+
 int conc_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx)
 {
 	struct pinset ps;

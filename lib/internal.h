@@ -120,6 +120,7 @@ int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op *op);
 
 /* read.c */
 int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, bool conc);
+int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc);
 int read_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);
 
 /* concurrent.c */
@@ -128,6 +129,7 @@ int conc_map(struct iopgt *pt, uint64_t off, uint64_t size, const struct iopgt_s
 	     uint32_t prot);
 int conc_unmap(struct iopgt *pt, uint64_t off, uint64_t size);
 int conc_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m);
+int conc_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa);
 int conc_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);
 int conc_alloc_pins(struct iopgt *pt);
 void conc_free_pins(struct iopgt *pt);

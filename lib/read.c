@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/read.c - reading: lookup (one address) and the leaf iterator (a
- * range). Nothing here writes; both report IOPGT_ERR_CORRUPT for tables the
- * library could not have written.
+ * lib/read.c - reading: lookup (the leaf that holds one address),
+ * translate (the output address of one address: the lean question of a
+ * DMA path) and the leaf iterator (a range). Nothing here writes; all
+ * report IOPGT_ERR_CORRUPT for tables the library could not have written.
  */
 #include "publish.h"
 
@@ -96,6 +97,54 @@ int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, b
 	if (conc)
 		return FAM_DISPATCH(pt_fam(pt), lookup_walk, pt, off, m, true);
 	return FAM_DISPATCH(pt_fam(pt), lookup_walk, pt, off, m, false);
+}
+
+/*
+ * One copy per codec family, @conc and @ident (phys_to_virt NULL): the
+ * output address of @off alone. Without calls in the loop (@ident) the
+ * geometry stays in registers.
+ */
+IOPGT_INLINE int translate_walk(const enum fam F, const struct iopgt *pt, uint64_t off,
+				uint64_t *pa, const bool conc, const bool ident)
+{
+	const void *tv = pt->root_;
+	const unsigned levels = c_levels(F, pt);
+
+	for (unsigned wl = 0; wl < levels; wl++) {
+		const size_t i = (size_t)(off >> c_shift(F, pt, wl)) &
+				 (((size_t)1 << c_bits(F, pt, wl)) - 1);
+		const uint64_t d = d_read(F, conc, tv, i);
+		bool run;
+
+		switch (c_kind(F, pt, wl, d, &run)) {
+		case D_INVALID:
+			return IOPGT_ERR_NOENT;
+		case D_TABLE:
+			if (wl + 1u >= levels)
+				return IOPGT_ERR_CORRUPT;
+			tv = tbl_follow_as(F, pt, wl, d, NULL, NULL, ident);
+			if (!tv)
+				return IOPGT_ERR_CORRUPT;
+			break;
+		case D_LEAF:
+			*pa = c_leaf_oa(F, pt, wl, d, run, off);
+			return IOPGT_OK;
+		default:
+			return IOPGT_ERR_CORRUPT;
+		}
+	}
+	return IOPGT_ERR_CORRUPT;
+}
+
+int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc)
+{
+	const enum fam F = pt_fam(pt);
+
+	if (conc)
+		return FAM_DISPATCH(F, translate_walk, pt, off, pa, true, false);
+	if (!pt->mem_.phys_to_virt)
+		return FAM_DISPATCH(F, translate_walk, pt, off, pa, false, true);
+	return FAM_DISPATCH(F, translate_walk, pt, off, pa, false, false);
 }
 
 static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,

@@ -19,18 +19,24 @@ IOPGT_INLINE void *tbl_va(const struct iopgt *pt, uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+/* Does a table at @cva overlap the root? Reading the root as a deeper
+ * table could run past its end. */
+IOPGT_INLINE bool tbl_in_root(const struct iopgt *pt, const void *cva)
+{
+	uintptr_t c = (uintptr_t)cva, r = (uintptr_t)pt->root_;
+
+	return c < r + pt->root_size_ && r < c + tbl_size(pt, 1);
+}
+
 /*
  * A table descriptor below the tables @path[0..n) (the root first) points to
  * @cva: a loop back into the root or to a table on the way down is no tree
- * the library wrote (IOPGT_ERR_CORRUPT), and reading the root as a deeper
- * table could run past its end.
+ * the library wrote (IOPGT_ERR_CORRUPT).
  */
 IOPGT_INLINE bool tbl_loop(const struct iopgt *pt, const void *cva, const void *const *path,
 			   unsigned n)
 {
-	uintptr_t c = (uintptr_t)cva, r = (uintptr_t)pt->root_;
-
-	if (c < r + pt->root_size_ && r < c + tbl_size(pt, 1))
+	if (tbl_in_root(pt, cva))
 		return true;
 	for (unsigned k = 0; k < n; k++)
 		if (path[k] == cva)
@@ -43,7 +49,27 @@ IOPGT_INLINE bool tbl_loop(const struct iopgt *pt, const void *cva, const void *
  * through @path[0..wl] from the root: the next table, its address in *@pa
  * (if @pa), or NULL where no tree the library wrote could lead (no virtual
  * address for it, or a loop): the callers report IOPGT_ERR_CORRUPT or stop.
+ *
+ * @path NULL: the root is checked, not the path (iopgt_translate(): a walk
+ * bounded by the levels, which a loop between deeper tables cannot make
+ * read outside table memory). @ident: the caller knows phys_to_virt is
+ * NULL (a constant, so that the walk makes no call and keeps *pt's fields
+ * in registers).
  */
+IOPGT_INLINE void *tbl_follow_as(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				 const void *const *path, uint64_t *pa, const bool ident)
+{
+	const uint64_t cpa = c_table_pa(F, pt, wl, d);
+	void *cva = ident ? (cpa > (uint64_t)(uintptr_t)-1 ? NULL : (void *)(uintptr_t)cpa)
+			  : tbl_va(pt, cpa);
+
+	if (!cva || (path ? tbl_loop(pt, cva, path, wl + 1) : tbl_in_root(pt, cva)))
+		return NULL;
+	if (pa)
+		*pa = cpa;
+	return cva;
+}
+
 IOPGT_INLINE void *tbl_follow(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
 			      const void *const *path, uint64_t *pa)
 {

@@ -468,6 +468,33 @@ struct iopgt_mapping {
  */
 IOPGT_API int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m);
 
+/* Defined where iopgt_translate() exists. */
+#define IOPGT_HAVE_TRANSLATE 1
+
+/**
+ * iopgt_translate() - the output address of @iova, and nothing else.
+ * @pt:   initialised tables.
+ * @iova: any input address.
+ * @pa:   set on success to the output address of @iova itself.
+ *
+ * The lean question of a DMA path (Linux's iova_to_phys()): the walk
+ * iopgt_lookup() makes, without describing the leaf. Within a contiguous
+ * run it uses the entry that holds @iova, as the walker does, and does not
+ * check that the run's other entries agree; of the loops a corrupt tree
+ * can hold it refuses those through the root, which could make it read
+ * past the root's end, not those between deeper tables, which the walk's
+ * bound on levels keeps inside table memory (iopgt_lookup() checks both).
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL  - @pt or @pa NULL, or @pt not initialised.
+ * * IOPGT_ERR_RANGE  - @iova outside the input range.
+ * * IOPGT_ERR_NOENT  - nothing is mapped at @iova.
+ * * IOPGT_ERR_CORRUPT - a reserved encoding, or a descriptor pointing
+ *   outside table memory or looping (as for iopgt_map()).
+ */
+IOPGT_API int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *pa);
+
 /**
  * struct iopgt_leaf - a leaf as iopgt_walk() reports it.
  * @m:       the mapping, as iopgt_lookup() describes it.

@@ -208,6 +208,24 @@ static void bad_arguments_change_nothing(const struct bcfg *b)
 	EXPECT(iopgt_lookup(&h.pt, page + g - 1, &m), IOPGT_OK);
 	TCHECK(m.iova == page && m.size == g && m.pa == pa, "lookup of a page's last byte");
 
+	/* translate */
+	{
+		uint64_t tpa = 0;
+
+		EXPECT(iopgt_translate(NULL, page, &tpa), IOPGT_ERR_INVAL);
+		EXPECT(iopgt_translate(&h.pt, page, NULL), IOPGT_ERR_INVAL);
+		EXPECT(iopgt_translate(&h.pt, page + 5 * g, &tpa), IOPGT_ERR_NOENT);
+		if (ttbr1) {
+			EXPECT(iopgt_translate(&h.pt, base - 1, &tpa), IOPGT_ERR_RANGE);
+		} else {
+			EXPECT(iopgt_translate(&h.pt, span, &tpa), IOPGT_ERR_RANGE);
+			EXPECT(iopgt_translate(&h.pt, ~(uint64_t)0, &tpa), IOPGT_ERR_RANGE);
+		}
+		EXPECT(iopgt_translate(&h.pt, page + g - 1, &tpa), IOPGT_OK);
+		TCHECK(tpa == pa + g - 1, "translate of a page's last byte: 0x%llx",
+		       (unsigned long long)tpa);
+	}
+
 	/* walk and dump */
 	EXPECT(iopgt_walk(NULL, 0, 0, count_leaf, &n), IOPGT_ERR_INVAL);
 	EXPECT(iopgt_walk(&h.pt, 0, 0, NULL, &n), IOPGT_ERR_INVAL);
@@ -464,6 +482,12 @@ static void finished_tables_refuse_every_call(void **state)
 		TCHECK(iopgt_map(&h.pt, base, 0, b->gran, IOPGT_READ) == IOPGT_ERR_INVAL, "map");
 		TCHECK(iopgt_unmap(&h.pt, base, b->gran) == IOPGT_ERR_INVAL, "unmap");
 		TCHECK(iopgt_lookup(&h.pt, base + b->gran, &m) == IOPGT_ERR_INVAL, "lookup");
+		{
+			uint64_t tpa;
+
+			TCHECK(iopgt_translate(&h.pt, base + b->gran, &tpa) == IOPGT_ERR_INVAL,
+			       "translate");
+		}
 		TCHECK(iopgt_walk(&h.pt, 0, 0, count_leaf, &n) == IOPGT_ERR_INVAL && n == 0, "walk");
 		TCHECK(iopgt_dump(&h.pt, print_nothing, &n) == IOPGT_ERR_INVAL && n == 0, "dump");
 		TCHECK(iopgt_get_stats(&h.pt, &st) == IOPGT_ERR_INVAL, "stats");

@@ -96,7 +96,7 @@ static void no_print(void *ctx, const char *line)
  * [first, first + esz): every reader reports it there, map and unmap refuse
  * it and write nothing, the mapping at @good still translates.
  */
-static void expect_refused(const struct tmem_rec *r, size_t idx, uint64_t good)
+static void expect_refused(const struct tmem_rec *r, size_t idx, uint64_t good, bool deep_loop)
 {
 	const uint64_t esz = tbit(h.eshift[r->level]), g = h.granule;
 	const uint64_t first = r->span_first + ((uint64_t)idx << h.eshift[r->level]);
@@ -109,6 +109,16 @@ static void expect_refused(const struct tmem_rec *r, size_t idx, uint64_t good)
 	TCHECK(iopgt_lookup(&h.pt, first, &m) == IOPGT_ERR_CORRUPT, "lookup at the corrupt entry");
 	TCHECK(iopgt_lookup(&h.pt, first + esz - 1, &m) == IOPGT_ERR_CORRUPT,
 	       "lookup at the corrupt entry's end");
+	{
+		/* translate checks what memory safety needs: a loop between
+		 * tables below the root it may follow to the last level */
+		uint64_t pa;
+
+		rc = iopgt_translate(&h.pt, first, &pa);
+		TCHECK(rc == IOPGT_ERR_CORRUPT ||
+			       (deep_loop && (rc == IOPGT_OK || rc == IOPGT_ERR_NOENT)),
+		       "translate at the corrupt entry: %d", rc);
+	}
 	TCHECK(iopgt_walk(&h.pt, first, esz, count_leaf, &n) == IOPGT_ERR_CORRUPT && n == 0,
 	       "walk of the corrupt entry");
 	TCHECK(iopgt_walk(&h.pt, 0, 0, count_leaf, &n) == IOPGT_ERR_CORRUPT, "walk of everything");
@@ -196,7 +206,7 @@ static bool corrupt_case(const struct bcfg *b, enum ckind k, bool fini_corrupt)
 		break;
 	}
 	set_desc(r, idx, bad);
-	expect_refused(r, idx, p);
+	expect_refused(r, idx, p, k == C_SELF || k == C_ANCESTOR);
 	if (fini_corrupt) {
 		th_fini(&h); /* iopgt_fini; then nothing may be held */
 		return true;

@@ -51,7 +51,7 @@ fi
 
 if [ $# -eq 0 ]; then
 	set -- map4k:0 map4k:1 map2m:0 map2m:1 map16k:0 map16k:1 map64k:0 map64k:1 \
-		one4k:0 one4k:1 lookup_lpae lookup_v7s
+		one4k:0 one4k:1 sg64:0 sg64:1 lookup_lpae lookup_v7s xlate_lpae xlate_v7s
 fi
 
 if [ -n "${ICOUNT_OUT_DIR:-}" ]; then
@@ -71,6 +71,7 @@ printf '%-14s %-14s %10s %14s %10s  %s\n' case function calls Ir Ir/call checksu
 for c in "$@"; do
 	case $c in
 	lookup_*) fns=iopgt_lookup ;;
+	xlate_*) fns=iopgt_translate ;;
 	sg64*) fns="iopgt_map_sg iopgt_unmap" ;;
 	*) fns="iopgt_map iopgt_unmap" ;;
 	esac

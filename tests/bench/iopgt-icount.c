@@ -24,6 +24,7 @@
  *           1000000 lookups at pseudo-random page addresses (xorshift64,
  *           fixed seed).
  *   lookup_v7s   the same with the v7s format (IAS = OAS = 32).
+ *   xlate_lpae, xlate_v7s  the lookup cases with iopgt_translate().
  *   sg64    4K granule: map 1 GiB with iopgt_map_sg(), calls of 64 4K
  *           pages at a fixed pseudo-random permutation of the span's page
  *           frames, then unmap it in 256 KiB calls; three times.
@@ -57,7 +58,7 @@
 static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
 
 /* calls made, by function */
-static uint64_t n_map, n_unmap, n_lookup, n_map_sg;
+static uint64_t n_map, n_unmap, n_lookup, n_map_sg, n_translate;
 
 /* ---- the arena: power-of-two size classes, a free list per class ---- */
 
@@ -148,6 +149,7 @@ struct icase {
 	uint64_t page;    /* bytes per map or unmap call */
 	uint64_t span;
 	uint64_t iova_base, pa_base;
+	bool xlate;       /* run_lookup: iopgt_translate() in place of iopgt_lookup() */
 };
 
 static void fail(const char *what, uint64_t i, int err)
@@ -284,12 +286,19 @@ static int run_lookup(const struct icase *c, struct iopgt *pt, uint64_t *sum)
 		x ^= x >> 7;
 		x ^= x << 17;
 		iova = c->iova_base + (x % pages) * c->page;
-		if (!iopgt_lookup(pt, iova, &m))
+		if (c->xlate) {
+			if (iopgt_translate(pt, iova, &pa))
+				pa = 0;
+		} else if (!iopgt_lookup(pt, iova, &m)) {
 			pa = m.pa + (iova - m.iova);
+		}
 		acc = acc * 31 + pa;
 		bad += pa != c->pa_base + (iova - c->iova_base);
 	}
-	n_lookup += LOOKUP_N;
+	if (c->xlate)
+		n_translate += LOOKUP_N;
+	else
+		n_lookup += LOOKUP_N;
 	*sum = acc;
 	if (bad) {
 		fprintf(stderr, "iopgt-icount: %llu lookups disagree\n", (unsigned long long)bad);
@@ -299,17 +308,19 @@ static int run_lookup(const struct icase *c, struct iopgt *pt, uint64_t *sum)
 }
 
 #define LPAE(ps, pg, sp) IOPGT_FMT_ARM64_S1, 48, 48, (ps), (pg), (sp), 1ull << 32, 0x8000000000ull
+#define V7S(ps, pg, sp) IOPGT_FMT_ARMV7S, 32, 32, (ps), (pg), (sp), 0x40000000ull, 0x80000000ull
 
 static const struct icase cases[] = {
-	{ "map4k", run_map_unmap, LPAE(SZ_4K, SZ_4K, MAP_SPAN) },
-	{ "map2m", run_map_unmap, LPAE(SZ_4K | SZ_2M, SZ_2M, MAP_SPAN) },
-	{ "map16k", run_map_unmap, LPAE(SZ_16K, SZ_16K, MAP_SPAN) },
-	{ "map64k", run_map_unmap, LPAE(SZ_64K, SZ_64K, MAP_SPAN) },
-	{ "one4k", run_one, LPAE(SZ_4K, SZ_4K, SZ_2M) },
-	{ "lookup_lpae", run_lookup, LPAE(SZ_4K, SZ_4K, LOOKUP_SPAN) },
-	{ "sg64", run_sg, LPAE(SZ_4K, SZ_4K, MAP_SPAN) },
-	{ "lookup_v7s", run_lookup, IOPGT_FMT_ARMV7S, 32, 32, SZ_4K, SZ_4K, LOOKUP_SPAN,
-	  0x40000000ull, 0x80000000ull },
+	{ "map4k", run_map_unmap, LPAE(SZ_4K, SZ_4K, MAP_SPAN), false },
+	{ "map2m", run_map_unmap, LPAE(SZ_4K | SZ_2M, SZ_2M, MAP_SPAN), false },
+	{ "map16k", run_map_unmap, LPAE(SZ_16K, SZ_16K, MAP_SPAN), false },
+	{ "map64k", run_map_unmap, LPAE(SZ_64K, SZ_64K, MAP_SPAN), false },
+	{ "one4k", run_one, LPAE(SZ_4K, SZ_4K, SZ_2M), false },
+	{ "sg64", run_sg, LPAE(SZ_4K, SZ_4K, MAP_SPAN), false },
+	{ "lookup_lpae", run_lookup, LPAE(SZ_4K, SZ_4K, LOOKUP_SPAN), false },
+	{ "lookup_v7s", run_lookup, V7S(SZ_4K, SZ_4K, LOOKUP_SPAN), false },
+	{ "xlate_lpae", run_lookup, LPAE(SZ_4K, SZ_4K, LOOKUP_SPAN), true },
+	{ "xlate_v7s", run_lookup, V7S(SZ_4K, SZ_4K, LOOKUP_SPAN), true },
 };
 
 static void usage(void)
@@ -372,11 +383,12 @@ int main(int argc, char **argv)
 	iopgt_fini(&pt);
 
 	printf("iopgt-icount %s:%d page=%llu span=%llu iopgt_map=%llu iopgt_unmap=%llu "
-	       "iopgt_lookup=%llu iopgt_map_sg=%llu sync_calls=%llu sync_ranges=%llu sync_bytes=%llu "
+	       "iopgt_lookup=%llu iopgt_map_sg=%llu iopgt_translate=%llu sync_calls=%llu sync_ranges=%llu sync_bytes=%llu "
 	       "checksum=%016llx\n",
 	       c->name, coherent, (unsigned long long)c->page, (unsigned long long)c->span,
 	       (unsigned long long)n_map, (unsigned long long)n_unmap,
 	       (unsigned long long)n_lookup, (unsigned long long)n_map_sg,
+	       (unsigned long long)n_translate,
 	       (unsigned long long)synced.calls,
 	       (unsigned long long)synced.ranges, (unsigned long long)synced.bytes,
 	       (unsigned long long)sum);

@@ -837,6 +837,14 @@ static void expect_mapped(struct th *h, uint64_t iova, const struct mchunk *c)
 	       (unsigned long long)pa);
 	TCHECK(m.prot == prot, "lookup(0x%llx) prot 0x%x, expected 0x%x", (unsigned long long)iova,
 	       m.prot, prot);
+	{
+		uint64_t tpa = ~0ull;
+		int trc = iopgt_translate(&h->pt, iova, &tpa);
+
+		TCHECK(trc == IOPGT_OK && tpa == pa, "translate(0x%llx) = %d, pa 0x%llx, model 0x%llx",
+		       (unsigned long long)iova, trc, (unsigned long long)tpa,
+		       (unsigned long long)pa);
+	}
 	TCHECK(m.size && !(m.size & (m.size - 1)) && !((m.iova - h->base) & (m.size - 1)) &&
 	       !(m.pa & (m.size - 1)) && m.size >= h->granule,
 	       "lookup(0x%llx) leaf 0x%llx+0x%llx -> 0x%llx malformed", (unsigned long long)iova,
@@ -877,6 +885,13 @@ static void expect_unmapped(struct th *h, uint64_t iova)
 
 	TCHECK(rc == IOPGT_ERR_NOENT, "lookup(0x%llx) = %d (pa 0x%llx), the model has nothing",
 	       (unsigned long long)iova, rc, (unsigned long long)m.pa);
+	{
+		uint64_t tpa = 0;
+		int trc = iopgt_translate(&h->pt, iova, &tpa);
+
+		TCHECK(trc == IOPGT_ERR_NOENT, "translate(0x%llx) = %d (pa 0x%llx), the model has "
+		       "nothing", (unsigned long long)iova, trc, (unsigned long long)tpa);
+	}
 	for (pass = 0; pass < 2; pass++) {
 		int st = th_walk(h, pass, iova, &r);
 
