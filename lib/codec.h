@@ -208,6 +208,28 @@ IOPGT_INLINE bool c_table_mem_ok(enum fam F, const struct iopgt *pt, uint64_t pa
 }
 
 /*
+ * A copy of what the codecs and the geometry read of *@pt, for the hottest
+ * read walks: the compiler keeps a local's fields in registers, where it
+ * must load *pt's again after every atomic load of a descriptor.
+ */
+IOPGT_INLINE void c_snapshot(struct iopgt *g, const struct iopgt *pt)
+{
+	g->fmt_ = pt->fmt_;
+	g->levels_ = pt->levels_;
+	g->start_lvl_ = pt->start_lvl_;
+	g->dshift_ = pt->dshift_;
+	g->gshift_ = pt->gshift_;
+	g->stride_ = pt->stride_;
+	g->root_bits_ = pt->root_bits_;
+	g->oas_ = pt->oas_;
+	g->arch_lvls_ = pt->arch_lvls_;
+	g->quirks_ = pt->quirks_;
+	g->oa_bits_ = pt->oa_bits_;
+	g->root_ = pt->root_;
+	g->root_size_ = pt->root_size_;
+}
+
+/*
  * Descriptor access: 8-byte (LPAE) or 4-byte (v7s) entries, single-copy
  * atomic. Loads are acquire where other threads store into the same table
  * (IOPGT_QUIRK_CONCURRENT, @conc: a table descriptor that another call

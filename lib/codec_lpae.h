@@ -84,7 +84,8 @@ IOPGT_INLINE uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
 
 IOPGT_INLINE uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
 {
-	uint64_t pa = d & MASK64(lpae_addr_top(pt), shift);
+	/* oa_bits_: MASK64(lpae_addr_top(pt), 0), set by lpae_configure() */
+	uint64_t pa = d & pt->oa_bits_ & ~(BIT64(shift) - 1);
 
 	if (lpae_pa52(pt))
 		pa |= ((d >> 12) & 0xf) << 48;
@@ -176,7 +177,7 @@ IOPGT_INLINE enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t 
 			return D_BAD;
 	} else if (d & LPAE_TYPE) {
 		return D_TABLE;
-	} else if (!lpae_block_ok(pt, wl)) {
+	} else if (!((pt->arch_lvls_ >> wl) & 1)) { /* lpae_block_ok(), set at configure */
 		return D_BAD;
 	}
 	*run = (d & LPAE_CONT) != 0;

@@ -137,6 +137,11 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	if (!cfg->pgsizes)
 		pgsizes = lpae_possible_sizes(pt, false);
 	pt->pgsizes_ = pgsizes;
+	pt->oa_bits_ = MASK64(lpae_addr_top(pt), 0);
+	pt->arch_lvls_ = 0;
+	for (unsigned wl = 0; wl < levels; wl++)
+		if (lpae_block_ok(pt, wl))
+			pt->arch_lvls_ |= (uint8_t)(1u << wl);
 	pt->leaf_lvls_ = 0;
 	for (unsigned wl = 0; wl < levels; wl++) {
 		unsigned s = lvl_shift(pt, wl), c = lpae_run_log2(pt, wl);

@@ -104,11 +104,18 @@ int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, b
  * output address of @off alone. Without calls in the loop (@ident) the
  * geometry stays in registers.
  */
-IOPGT_INLINE int translate_walk(const enum fam F, const struct iopgt *pt, uint64_t off,
+IOPGT_INLINE int translate_walk(const enum fam F, const struct iopgt *obj, uint64_t off,
 				uint64_t *pa, const bool conc, const bool ident)
 {
-	const void *tv = pt->root_;
-	const unsigned levels = c_levels(F, pt);
+	struct iopgt g;
+	const struct iopgt *const pt = &g; /* what the codecs read, in registers */
+	const void *tv;
+	unsigned levels;
+
+	c_snapshot(&g, obj);
+	g.mem_ = obj->mem_;
+	tv = pt->root_;
+	levels = c_levels(F, pt);
 
 	for (unsigned wl = 0; wl < levels; wl++) {
 		const size_t i = (size_t)(off >> c_shift(F, pt, wl)) &

@@ -263,10 +263,12 @@ struct iopgt {
 	uint8_t root_bits_;   /* index bits of the root (concatenated tables included) */
 	uint8_t ias_, oas_;
 	uint8_t leaf_lvls_;   /* bit i: walk level i may hold leaves */
+	uint8_t arch_lvls_;   /* bit i: the architecture allows leaves at walk level i */
 	uint8_t contig_[4];   /* log2 entries of the contiguous run usable at level i, 0: none */
 	uint32_t quirks_;
 	uint64_t pgsizes_;
 	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
+	uint64_t oa_bits_;    /* long descriptors: the bits that hold output-address bits [top:0] */
 	void *root_;
 	uint64_t root_pa_;
 	size_t root_size_;
