@@ -180,7 +180,13 @@ IOPGT_INLINE enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t 
 	} else if (!((pt->arch_lvls_ >> wl) & 1)) { /* lpae_block_ok(), set at configure */
 		return D_BAD;
 	}
-	*run = (d & LPAE_CONT) != 0;
+	if (d & LPAE_CONT) {
+		/* a run longer than its table (a root of a few entries) is no
+		 * run the library writes, and reading it would leave the table */
+		if (lpae_run_log2(pt, wl) > lvl_bits(pt, wl))
+			return D_BAD;
+		*run = true;
+	}
 	return D_LEAF;
 }
 

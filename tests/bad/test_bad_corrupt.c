@@ -394,6 +394,45 @@ static void the_walk_cache_indexes_a_wide_root(void **state)
 	th_fini(&h);
 }
 
+/*
+ * A contiguous bit in a root of two entries (stage 1, 4K granule, IAS 31:
+ * the root is level 1, 64 bytes allocated): a run of 16 entries cannot be
+ * there, and reading one would run past the root. Every reader refuses it
+ * without leaving the root (the sanitizer build checks the reads).
+ */
+static void a_run_longer_than_the_root_is_corrupt(void **state)
+{
+	static const struct bcfg small = { "arm64-s1-4k-ias31", IOPGT_FMT_ARM64_S1, 31, 40,
+					   0x1000 | 0x10000 | 0x200000 | 0x40000000, 0, 0x1000 };
+	struct tmem_rec *root;
+	struct iopgt_mapping m;
+	struct snap s;
+	unsigned n = 0;
+
+	(void)state;
+	bc_th_init(&h, &small, 0x31);
+	assert_int_equal(th_map(&h, 0x40000000, 0x40000000, 0x40000000, IOPGT_READ), IOPGT_OK);
+	root = &h.mem.recs[0];
+	TCHECK(h.lg.root_entries == 2 && root->size == 64, "root of %u entries, %zu bytes",
+	       h.lg.root_entries, root->size);
+	/* every entry of the 64 bytes an agreeing 1G block of the run, those
+	 * past the input range included: a reader that took the run as 16
+	 * entries would read the 64 bytes after the root */
+	for (size_t i = 0; i < 8; i++)
+		set_desc(root, i, (get_desc(root, 1) & ~0xffffc0000000ull) | (uint64_t)i << 30 |
+			 1ull << 52);
+	snap_take(&s, &h.mem);
+	TCHECK(iopgt_lookup(&h.pt, 0x40000000, &m) == IOPGT_ERR_CORRUPT, "lookup in the run");
+	TCHECK(iopgt_walk(&h.pt, 0, 0, count_leaf, &n) == IOPGT_ERR_CORRUPT, "walk");
+	TCHECK(iopgt_unmap(&h.pt, 0x40000000, 0x1000) == IOPGT_ERR_CORRUPT, "unmap splitting it");
+	snap_expect(&s, &h.mem, "refused calls");
+	snap_free(&s);
+	for (size_t i = 0; i < 8; i++)
+		set_desc(root, i, i == 1 ? (get_desc(root, 1) & ~(1ull << 52)) : 0);
+	th_check_all(&h);
+	th_fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +441,7 @@ int main(void)
 		cmocka_unit_test(a_table_shared_by_two_descriptors_is_freed_once),
 		cmocka_unit_test(the_fast_paths_never_use_a_stale_table),
 		cmocka_unit_test(the_walk_cache_indexes_a_wide_root),
+		cmocka_unit_test(a_run_longer_than_the_root_is_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
