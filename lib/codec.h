@@ -44,6 +44,15 @@
  *  c_synced_mark(F): IOPGT_QUIRK_CONCURRENT: the mark of a table descriptor
  *      known to be synced, a bit the walker ignores (v7s has none: 0).
  *  c_table_mem_ok(F, pt, pa, size): whether a table may live at pa.
+ *  c_leaf_canon(F, pt, wl, d, run), c_table_canon(F, pt, wl, d): whether
+ *      a leaf or table descriptor (as c_kind() classified it) is exactly
+ *      what the library writes for its address, below 2^OAS (LPAE; v7s
+ *      descriptors are that already when c_kind() accepts them).
+ *  c_leaf_key(F, pt, wl, d): equal for two leaves (of any levels) exactly
+ *      when c_retarget() makes the same leaves of them (compaction).
+ *  c_park(F, pt, wl, d), c_unpark(F, pt, wl, p): a valid descriptor made
+ *      invalid (no bit of c_live_bits() set) and back, exactly: a table
+ *      descriptor, or a leaf that is no run (and no v7s supersection).
  *  c_shift(), c_bits(), c_levels(): lvl_shift(), lvl_bits() and levels_
  *      with the constants of a fixed geometry folded in (v7s), for the
  *      hottest walks.
@@ -198,6 +207,37 @@ IOPGT_INLINE uint64_t c_live_bits(enum fam F)
 IOPGT_INLINE uint64_t c_synced_mark(enum fam F)
 {
 	return F == FAM_V7S ? 0 : LPAE_SW_SYNCED;
+}
+
+IOPGT_INLINE bool c_leaf_canon(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				bool run)
+{
+	return F == FAM_V7S || lpae_leaf_canon(pt, wl, d, run);
+}
+
+IOPGT_INLINE bool c_table_canon(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return F == FAM_V7S || lpae_table_canon(pt, wl, d);
+}
+
+IOPGT_INLINE uint64_t c_leaf_key(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	/* v7s: the encoding is canonical, so the prot flags are all of it */
+	return F == FAM_V7S ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_key(d);
+}
+
+/* LPAE: bit 0 clear, every other bit kept (D8.3.1: an invalid descriptor's
+ * bits [63:1] are ignored); v7s: v7s_park(). */
+IOPGT_INLINE uint64_t c_park(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	(void)pt;
+	return F == FAM_V7S ? v7s_park(wl, d) : d & ~LPAE_VALID;
+}
+
+IOPGT_INLINE uint64_t c_unpark(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t p)
+{
+	(void)pt;
+	return F == FAM_V7S ? v7s_unpark(wl, p) : p | LPAE_VALID;
 }
 
 /* v7s: table descriptors and TTBR hold 32-bit addresses */

@@ -272,4 +272,32 @@ IOPGT_INLINE bool lpae_can_retarget(const struct iopgt *pt, unsigned wl, uint64_
 	return true;
 }
 
+/*
+ * A leaf exactly as lpae_retarget() would write it at its own level for its
+ * own output address, which lies below 2^OAS: no bit of the address field
+ * below the leaf's size and none above the format's address (AArch64:
+ * bits [49:48] without a 52-bit OA), D8.3.1. Attributes are any.
+ */
+IOPGT_INLINE bool lpae_leaf_canon(const struct iopgt *pt, unsigned wl, uint64_t d, bool run)
+{
+	const uint64_t pa = lpae_leaf_pa(pt, wl, d);
+
+	return d == lpae_retarget(pt, wl, d, wl, pa, run) && !(pa >> pt->oas_);
+}
+
+/* A table descriptor exactly as lpae_table() writes it, but for the synced
+ * mark (bit 55, which either configuration may have left). */
+IOPGT_INLINE bool lpae_table_canon(const struct iopgt *pt, unsigned wl, uint64_t d)
+{
+	return !((d ^ lpae_table(pt, wl, lpae_table_pa(pt, wl, d))) & ~LPAE_SW_SYNCED);
+}
+
+/* What two leaves must share to be parts of one: the attribute fields
+ * verbatim, without the contiguous bit (each leaf level holds them at the
+ * same places). */
+IOPGT_INLINE uint64_t lpae_leaf_key(uint64_t d)
+{
+	return d & LPAE_ATTR_MASK & ~LPAE_CONT;
+}
+
 #endif /* IOPGT_CODEC_LPAE_H */

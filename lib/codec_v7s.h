@@ -388,4 +388,35 @@ IOPGT_INLINE unsigned v7s_run_log2(const struct iopgt *pt, unsigned wl)
 	return 4; /* 16 supersection entries at level 1, 16 large page entries at level 2 */
 }
 
+/*
+ * Parking (compaction's break-before-make): a descriptor made invalid so
+ * that it can be made what it was again. A fault entry has type 0b00 and
+ * the walker ignores bits [31:2] (B3.5.1), which keep the rest; what the
+ * type field held is kept in bits that are known in every descriptor
+ * v7s_kind() accepts:
+ *  - level 1 (walk level 0): a page table descriptor has bits [9:4] clear
+ *    (domain 0), and so has bit 7 every section (B3.5.1; v7s_canon() wants
+ *    [9:5] clear, with MTK_EXT [8:6]): a parked table has bit 7 set, a
+ *    parked section has it clear. Supersections are never parked.
+ *  - level 2: a small page has S (bit 10) set always; a parked one keeps
+ *    its XN (bit 0) there. Large pages are never parked.
+ */
+IOPGT_INLINE uint64_t v7s_park(unsigned wl, uint64_t d)
+{
+	const uint32_t v = (uint32_t)d;
+
+	if (wl == 0)
+		return (v & ~V7S_TYPE_MASK) | ((v & V7S_TYPE_MASK) == V7S_L1_TABLE ? 1u << 7 : 0);
+	return (v & ~(V7S_TYPE_MASK | 1u << 10)) | (v & V7S_SMALL_XN) << 10;
+}
+
+IOPGT_INLINE uint64_t v7s_unpark(unsigned wl, uint64_t p)
+{
+	const uint32_t v = (uint32_t)p;
+
+	if (wl == 0)
+		return (v & (1u << 7)) ? (v & ~(1u << 7)) | V7S_L1_TABLE : v | V7S_L1_SECT;
+	return v | 1u << 10 | V7S_L2_SMALL | ((v >> 10) & V7S_SMALL_XN);
+}
+
 #endif /* IOPGT_CODEC_V7S_H */
