@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/api.c - the public calls: error strings, configuration checks,
- * init/fini, registers, statistics, and the argument checks of map, unmap,
- * lookup and walk, which then route each call: concurrent.c with
- * IOPGT_QUIRK_CONCURRENT, otherwise fastpath.c (which falls back to the
- * passes of map.c and unmap.c) and read.c.
+ * init/fini, adopt/detach, registers, statistics, and the argument checks
+ * of map, unmap, compact, lookup and walk, which then route each call:
+ * concurrent.c with IOPGT_QUIRK_CONCURRENT, otherwise fastpath.c (which
+ * falls back to the passes of map.c and unmap.c), compact.c and read.c;
+ * handover.c checks a tree to adopt.
  */
 #include "internal.h"
 
@@ -24,13 +25,13 @@ const char *iopgt_strerror(int err)
 	}
 }
 
-int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
+/* What iopgt_init() and iopgt_adopt() share: the configuration's checks,
+ * the geometry, the allocator; nothing allocated. */
+static int configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 {
 	const struct iopgt_mem *m;
 	int err;
 
-	if (!pt || !cfg)
-		return IOPGT_ERR_INVAL;
 	pt->magic_ = 0;
 	m = &cfg->mem;
 	if (cfg->quirks & ~IOPGT_QUIRK_ALL)
@@ -86,6 +87,18 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return IOPGT_ERR_NOTSUP;
 #endif
 	}
+	return IOPGT_OK;
+}
+
+int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
+{
+	int err;
+
+	if (!pt || !cfg)
+		return IOPGT_ERR_INVAL;
+	err = configure(pt, cfg);
+	if (err)
+		return err;
 	err = table_alloc_root(pt);
 	if (err)
 		return err;
@@ -97,6 +110,40 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		}
 	}
 	pt->magic_ = IOPGT_MAGIC;
+	return IOPGT_OK;
+}
+
+int iopgt_adopt(struct iopgt *pt, const struct iopgt_cfg *cfg, uint64_t root_pa)
+{
+	int err;
+
+	if (!pt || !cfg)
+		return IOPGT_ERR_INVAL;
+	err = configure(pt, cfg);
+	if (err)
+		return err;
+	err = adopt_tree(pt, root_pa);
+	if (err)
+		return err;
+	if (pt_conc(pt)) {
+		err = conc_alloc_pins(pt);
+		if (err) {
+			pt->root_ = NULL; /* nothing freed: the tables are still the caller's */
+			return err;
+		}
+	}
+	pt->magic_ = IOPGT_MAGIC;
+	return IOPGT_OK;
+}
+
+int iopgt_detach(struct iopgt *pt, uint64_t *root_pa)
+{
+	if (!pt_live(pt) || !root_pa)
+		return IOPGT_ERR_INVAL;
+	*root_pa = pt->root_pa_;
+	conc_free_pins(pt);
+	pt->magic_ = IOPGT_DEAD;
+	pt->root_ = NULL;
 	return IOPGT_OK;
 }
 
@@ -235,6 +282,21 @@ int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size)
 	if (pt_conc(pt))
 		return conc_unmap(pt, off, size);
 	return fast_unmap(pt, off, size);
+}
+
+int iopgt_compact(struct iopgt *pt, uint64_t iova, uint64_t size)
+{
+	uint64_t off;
+	int err;
+
+	if (!pt_live(pt))
+		return IOPGT_ERR_INVAL;
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	if (pt_conc(pt))
+		return conc_compact(pt, off, size);
+	return compact_passes(pt, off, size);
 }
 
 int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_mapping *m)

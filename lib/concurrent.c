@@ -506,6 +506,21 @@ IOPGT_NOINLINE int conc_unmap(struct iopgt *pt, uint64_t off, uint64_t size)
 	return err;
 }
 
+/*
+ * Compaction frees tables anywhere in its range and rewrites entries of
+ * tables that calls on other ranges share: it runs alone, with every pin
+ * held exclusively (running calls finish first, new ones wait).
+ */
+int conc_compact(struct iopgt *pt, uint64_t off, uint64_t size)
+{
+	int err;
+
+	pins_take_all(pt);
+	err = compact_passes(pt, off, size);
+	pins_drop_all(pt);
+	return err;
+}
+
 int conc_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m)
 {
 	struct pinset ps;

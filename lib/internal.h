@@ -10,6 +10,8 @@
  *   fastpath.c    one-leaf map and unmap: the walk cache, a single descent
  *   map.c         map: the prepare and commit passes
  *   unmap.c       unmap: splits, emptied tables
+ *   compact.c     compaction: tables and entries re-formed into blocks and runs
+ *   handover.c    adoption: a tree built elsewhere checked whole
  *   read.c        lookup and the leaf iterator
  *   concurrent.c  IOPGT_QUIRK_CONCURRENT: pins, edge tables, reaping
  *   codec.h       descriptors: the format families' codecs behind one
@@ -118,6 +120,12 @@ int map_passes(struct iopgt *pt, uint64_t off, uint64_t size, const struct iopgt
 struct op;
 int unmap_passes(struct iopgt *pt, uint64_t off, uint64_t size, struct op *op);
 
+/* compact.c: the passes of iopgt_compact() */
+int compact_passes(struct iopgt *pt, uint64_t off, uint64_t size);
+
+/* handover.c: check the tree at @root_pa whole and take it (root_, stats) */
+int adopt_tree(struct iopgt *pt, uint64_t root_pa);
+
 /* read.c */
 int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, bool conc);
 int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc);
@@ -131,6 +139,7 @@ int conc_unmap(struct iopgt *pt, uint64_t off, uint64_t size);
 int conc_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m);
 int conc_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa);
 int conc_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);
+int conc_compact(struct iopgt *pt, uint64_t off, uint64_t size);
 int conc_alloc_pins(struct iopgt *pt);
 void conc_free_pins(struct iopgt *pt);
 

@@ -8,7 +8,8 @@
  * table), the TLB invalidations of what call 1 removed, the deferred stores
  * (descriptors that link new tables into live ones, and the rewritten
  * entries of a split run), sync call 2, late TLB invalidations (in-place
- * splits). op_free() then frees the detached subtrees. A link is stored
+ * splits). op_free() then frees the detached subtrees. Compaction's
+ * break-before-make goes through op_publish_remake() instead. A link is stored
  * only after the table it points to was synced, so the walker can never
  * reach table memory it has not been given, even if a dirty cache line is
  * evicted early.
@@ -266,8 +267,7 @@ void op_free(struct op *op)
 	if (!op->commit)
 		return;
 	for (size_t i = 0; i < op->nf; i++)
-		if (tbl_va(pt, op->f[i].pa) == op->f[i].va) /* not freed already */
-			pub_free_subtree(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
+		pub_free_detached(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
 	if (op->scratch)
 		mem_give(pt, op->scratch, op->scratch_pa, op->scratch_size);
 }
@@ -301,6 +301,36 @@ void op_publish(struct op *op)
 		pub_ranges(pt, r2, op->nw);
 	}
 	tlb_run(pt, op->t, op->nt, true);
+}
+
+/*
+ * Break-before-make without deferred stores (compaction): the commit pass
+ * made the entries to replace invalid, recorded in op->r1. Sync call 1 and
+ * the TLB invalidations; then @remake stores the new descriptors into
+ * exactly those bytes (op->r1 is sorted and coalesced by then, to say
+ * which they are) and frees what they replace: unlinked, synced and
+ * flushed already. Sync call 2 reports the same ranges again.
+ */
+void op_publish_remake(struct op *op, void (*remake)(void *ctx), void *ctx)
+{
+	struct iopgt *pt = op->pt;
+
+	op->n1 = coalesce(op->r1, op->n1);
+	if (pt->sync_.fn && op->n1)
+		pub_sync(pt, op->r1, op->n1);
+	tlb_run(pt, op->t, op->nt, false);
+	remake(ctx);
+	if (pt->sync_.fn && op->n1)
+		pub_sync(pt, op->r1, op->n1);
+	tlb_run(pt, op->t, op->nt, true);
+}
+
+/* The subtree at @va, unless it was freed already (see op_free()). */
+void pub_free_detached(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+		       const void *const *anc)
+{
+	if (tbl_va(pt, pa) == va)
+		pub_free_subtree(pt, wl, va, pa, anc);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -25,6 +25,7 @@
  *   put_clear()  clears the rest of a fresh table in the commit pass
  *   put_late()   a store deferred to after the first sync call: a link to
  *                a new table, an entry of a split run
+ *   put_again()  a store into bytes already recorded (compaction)
  *   put_now()    one descriptor, stored and synced at once (fast paths)
  *   publish.c:   put_now_with(), put_new_table(), put_cas_link(),
  *                put_mark_synced() for the fast and concurrent paths
@@ -96,6 +97,9 @@ void op_init(struct op *op, struct iopgt *pt);
 int op_reserve(struct op *op);
 void op_publish(struct op *op);
 void op_free(struct op *op);
+void op_publish_remake(struct op *op, void (*remake)(void *ctx), void *ctx);
+void pub_free_detached(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+		       const void *const *anc);
 void pub_ranges(const struct iopgt *pt, struct iopgt_range *r, size_t n);
 void pub_sync(const struct iopgt *pt, const struct iopgt_range *r, size_t n);
 void pub_sync_one(const struct iopgt *pt, void *va, uint64_t pa, size_t len);
@@ -184,6 +188,13 @@ IOPGT_INLINE void put_late(struct op *op, void *tv, uint64_t tpa, size_t idx, ui
 		op->w[op->nw].pa = tpa + (idx << dsh);
 	}
 	op->nw++;
+}
+
+/* A store into bytes an earlier store of the same call recorded (the
+ * second half of op_publish_remake()): no record. */
+IOPGT_INLINE void put_again(struct op *op, void *tv, size_t idx, uint64_t d)
+{
+	d_store(pt_fam(op->pt), tv, idx, d);
 }
 
 /* One descriptor, synced at once. */

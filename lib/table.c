@@ -5,7 +5,9 @@
  */
 #include "publish.h"
 
-static bool table_mem_ok(const struct iopgt *pt, void *va, uint64_t pa, size_t size)
+/* Can a table of @size bytes live at @va / @pa (aligned to its size, below
+ * the OAS, mapped back by phys_to_virt)? */
+bool table_mem_ok(const struct iopgt *pt, const void *va, uint64_t pa, size_t size)
 {
 	if (((uintptr_t)va & (size - 1)) || (pa & (size - 1)))
 		return false;
@@ -39,10 +41,7 @@ int table_alloc(const struct iopgt *pt, size_t size, void **va, uint64_t *pa)
 
 int table_alloc_root(struct iopgt *pt)
 {
-	size_t size = (size_t)1 << (pt->root_bits_ + pt->dshift_);
-
-	if (size < 64)
-		size = 64; /* TTBR alignment: at least 64 bytes (D19.2 TTBR0_EL1.BADDR) */
+	size_t size = root_bytes(pt);
 	int err = table_alloc(pt, size, &pt->root_, &pt->root_pa_);
 
 	if (err)

@@ -136,7 +136,17 @@ IOPGT_INLINE void stats_sub(struct iopgt *pt, size_t bytes)
 	stats_move(pt, -(uint64_t)bytes, (uint64_t)-1);
 }
 
+/* the bytes of the root table: its entries, at least 64 (TTBR alignment,
+ * D19.2 TTBR0_EL1.BADDR) */
+IOPGT_INLINE size_t root_bytes(const struct iopgt *pt)
+{
+	size_t size = (size_t)1 << (pt->root_bits_ + pt->dshift_);
+
+	return size < 64 ? 64 : size;
+}
+
 /* table.c */
+bool table_mem_ok(const struct iopgt *pt, const void *va, uint64_t pa, size_t size);
 int table_alloc(const struct iopgt *pt, size_t size, void **va, uint64_t *pa);
 bool live_scan(const struct iopgt *pt, const void *tv, size_t n, size_t lo, size_t hi);
 bool table_empty_at(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t e);

@@ -445,6 +445,131 @@ IOPGT_API int iopgt_map_sg(struct iopgt *pt, uint64_t iova, const struct iopgt_s
  */
 IOPGT_API int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size);
 
+/**
+ * iopgt_compact() - form blocks and contiguous runs again in [iova, iova + size).
+ * @pt:   initialised (or adopted) tables.
+ * @iova: granule-aligned input address.
+ * @size: a non-zero multiple of the granule.
+ *
+ * After a partial unmap split a block and the hole was mapped again, or
+ * after pages were mapped one by one, tables may map what one larger leaf
+ * could. Top down, so that the largest leaf wins (the result of compacting
+ * bottom up, several levels in one call), inside the range:
+ *  - an aligned group of entries that could be a contiguous run (pgsizes
+ *    holds the run's size at their level) and is not one becomes one when
+ *    its entries map one physically contiguous span, aligned to the run's
+ *    size, with identical attributes; its entries may be leaves, or tables
+ *    whose entries (and so on down) map their part so;
+ *  - otherwise a table whose entries map its span so, aligned to it,
+ *    becomes a block, if pgsizes holds that size at the table's parent
+ *    level; a table that maps nothing (only an adopted tree holds one) is
+ *    dropped;
+ *  - the tables replaced are freed (iopgt_get_stats() tells the bytes).
+ * Only groups and tables whose whole span lies inside the range are
+ * replaced; every translation stays as it was. A new leaf has the
+ * attributes of the leaves it replaces (those of one of them, which are
+ * the same). The v7s format forms sections, supersections and large pages.
+ *
+ * Break-before-make: every entry replaced is made invalid in the first
+ * sync.fn call, one flush_walk covers all of them (from the first to the
+ * last span replaced), the tables go, and the second sync.fn call
+ * publishes the new leaves: at most two sync calls, and between them the
+ * range's replaced spans translation-fault. With
+ * IOPGT_QUIRK_SPLIT_IN_PLACE the new leaves replace the entries at once
+ * (one sync call), then the flush_walk, then the frees. Nothing to replace:
+ * nothing is written or called. No table is allocated; the dirty ranges
+ * are kept on the stack unless the range has more separate places to
+ * change than that holds (about 25), in which case one scratch array is
+ * allocated and freed before the call returns.
+ *
+ * With IOPGT_QUIRK_CONCURRENT the call runs alone: it waits until every
+ * running call has returned and holds off new ones until it returns.
+ *
+ * Return:
+ * * IOPGT_OK         - also when nothing was replaced.
+ * * IOPGT_ERR_INVAL  - @pt NULL or not initialised; @iova or @size not
+ *   granule-aligned; @size zero.
+ * * IOPGT_ERR_RANGE  - the range wraps or leaves the input range (as for
+ *   map).
+ * * IOPGT_ERR_NOMEM  - the scratch array could not be allocated.
+ * * IOPGT_ERR_CORRUPT - a descriptor the range reaches holds an encoding
+ *   the library never writes, points outside table memory or loops, or a
+ *   contiguous run whose entries disagree (as for iopgt_lookup()).
+ * On any error nothing was changed, reported or freed.
+ */
+IOPGT_API int iopgt_compact(struct iopgt *pt, uint64_t iova, uint64_t size);
+
+/**
+ * iopgt_adopt() - take over live tables built elsewhere.
+ * @pt:      the object to initialise (any contents).
+ * @cfg:     the configuration the tables were built for; copied.
+ * @root_pa: the walker address of the root table (with the built-in
+ *           allocator, the CPU address).
+ *
+ * For a next stage that must keep a walker running on tables another
+ * owner built: an object that let them go with iopgt_detach() (before a
+ * kexec, a live update, a hand-over from firmware to a hypervisor), or an
+ * image made by "iopgt gen". Every table reachable from @root_pa through
+ * cfg->mem.phys_to_virt is checked, and then either the object takes the
+ * whole tree (statistics counted, every later call works on it as on
+ * tables it built, iopgt_fini() frees them) or nothing is taken. Checked:
+ * each table's memory is aligned to its size (the root's size as
+ * iopgt_init() allocates it: its entries, at least 64 bytes), lies below
+ * the OAS (v7s: below 4 GiB) and is mapped back by phys_to_virt; no
+ * descriptor holds a reserved encoding; table and leaf descriptors hold
+ * nothing in their address fields but the address (LPAE: table
+ * descriptors nothing but what the library writes, e.g. no APTable or
+ * XNTable, NSTable as IOPGT_QUIRK_NS says); output addresses lie below
+ * 2^OAS; contiguous runs start on their alignment and their entries
+ * agree; the root's bytes past its entries hold no valid descriptor; no
+ * descriptor loops (into the root, or back up its own way) and no table
+ * is reached twice. Leaf attributes are taken as they are (a later split
+ * or compaction copies them). Leaves of a size pgsizes leaves out are
+ * kept; map never writes more of them.
+ *
+ * Nothing is written and no hook is called: no sync.fn call (the walker
+ * has seen these tables already), no TLB hook. The tables' memory becomes
+ * the object's: cfg->mem.free is called for each table the object drops
+ * later (unmap, compact, fini) with the size the library uses for it, so
+ * it must be memory that free accepts back: tables allocated through the
+ * same allocator (or one that knows them, as an allocator holding a
+ * loaded "iopgt gen" image may). Invalid descriptors may hold any bits.
+ * To find a table reached twice the check collects the address of every
+ * table: on the stack for up to 64 tables, otherwise in one array
+ * allocated through cfg->mem and freed before the call returns.
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL, IOPGT_ERR_NOTSUP - @cfg as for iopgt_init(); @pt or
+ *   @cfg NULL.
+ * * IOPGT_ERR_NOMEM  - the scratch array, or IOPGT_QUIRK_CONCURRENT's
+ *   IOPGT_CONCURRENT_BYTES, could not be allocated.
+ * * IOPGT_ERR_CORRUPT - the root or any table fails one of the checks.
+ * On any error nothing is held (the tables stay the caller's, untouched)
+ * and @pt is unusable: every later call on it returns IOPGT_ERR_INVAL.
+ */
+IOPGT_API int iopgt_adopt(struct iopgt *pt, const struct iopgt_cfg *cfg, uint64_t root_pa);
+
+/**
+ * iopgt_detach() - let the tables go without freeing or changing them.
+ * @pt:      initialised (or adopted) tables.
+ * @root_pa: receives the walker address of the root table.
+ *
+ * The object forgets its tables: nothing is written, freed or reported,
+ * no hook is called, and the walker goes on using them. The memory
+ * IOPGT_QUIRK_CONCURRENT allocated at init is freed. The object is then
+ * as after iopgt_fini(): every later call on it returns IOPGT_ERR_INVAL
+ * (iopgt_fini() does nothing), until iopgt_init() or iopgt_adopt() makes
+ * it new. Hand @root_pa and the configuration to the next owner, which
+ * calls iopgt_adopt(). Needs the object to itself, as iopgt_fini() does.
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL  - @pt NULL or not initialised, or @root_pa NULL
+ *   (then nothing is done).
+ */
+IOPGT_API int iopgt_detach(struct iopgt *pt, uint64_t *root_pa);
+
 /** struct iopgt_mapping - one leaf (block, page or contiguous run). */
 struct iopgt_mapping {
 	uint64_t iova, pa, size;
