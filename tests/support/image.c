@@ -1075,6 +1075,41 @@ int th_unmap(struct th *h, uint64_t iova, uint64_t size)
 	return rc;
 }
 
+uint64_t th_key(const void *ctx, uint32_t prot)
+{
+	const struct th *h = ctx;
+	uint64_t k = h->norm(h, prot);
+
+	if (is_lpae(h->cfg.fmt) && (prot & IOPGT_MMIO) && (prot & IOPGT_CACHE))
+		k |= tbit(32);
+	return k;
+}
+
+int th_compact(struct th *h, uint64_t iova, uint64_t size)
+{
+	bool in_range = size && iova >= h->base && size - 1 <= h->range_last - iova &&
+			iova + (size - 1) >= iova;
+	int rc;
+
+	tctx_op("#%llu compact 0x%llx size 0x%llx", (unsigned long long)h->ops,
+		(unsigned long long)iova, (unsigned long long)size);
+	op_begin(h, true, iova, size);
+	h->op.splits = 0; /* nothing is split: clause 4 allows two sync calls */
+	rc = iopgt_compact(&h->pt, iova, size);
+	op_end(h, rc);
+	if (rc == IOPGT_OK && in_range) {
+		uint64_t off = iova - h->base;
+		size_t i;
+
+		model_compact(&h->md, off, size, th_key, h);
+		for (i = model_first_after(&h->md, off); i < h->md.n && h->md.c[i].iova < off + size;
+		     i++)
+			check_chunk(h, &h->md.c[i]);
+	}
+	after_op(h);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static void setup_geometry(struct th *h)

@@ -164,6 +164,14 @@ int th_map(struct th *h, uint64_t iova, uint64_t pa, uint64_t size, uint32_t pro
 int th_unmap(struct th *h, uint64_t iova, uint64_t size);
 /* iopgt_map_sg(), checked as th_map() checks a map of the whole range. */
 int th_map_sg(struct th *h, uint64_t iova, const struct iopgt_seg *segs, size_t n, uint32_t prot);
+/* iopgt_compact() under the checker: at most two sync calls, every
+ * translation as before (the model's chunks merged by th_key()). */
+int th_compact(struct th *h, uint64_t iova, uint64_t size);
+/* What a leaf's attributes are for prot: h->norm(), and for the
+ * long-descriptor formats whether MMIO came with CACHE (SH follows CACHE
+ * even for Device memory, as in Linux): leaves with equal keys are one
+ * leaf's parts. */
+uint64_t th_key(const void *h, uint32_t prot);
 
 /* Full consistency: iopgt_walk, iopgt_lookup, refwalk of the CPU tables and
  * of the image against the model; stats against the allocator. */

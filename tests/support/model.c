@@ -137,3 +137,29 @@ void model_unmap(struct model *md, uint64_t iova, uint64_t size)
 	for (k = 0; k < nrem; k++)
 		insert_at(md, i + k, &rem[k]);
 }
+
+void model_compact(struct model *md, uint64_t iova, uint64_t size,
+		   uint64_t (*key)(const void *ctx, uint32_t prot), const void *ctx)
+{
+	uint64_t end = iova + size;
+	size_t i = model_first_after(md, iova), o;
+
+	if (i >= md->n || md->c[i].iova >= end)
+		return;
+	md->c[i].exact = false;
+	o = i;
+	for (size_t k = i + 1; k < md->n; k++) {
+		struct mchunk *p = &md->c[o], *c = &md->c[k];
+
+		if (c->iova < end) {
+			c->exact = false;
+			if (p->iova + p->size == c->iova && p->pa + p->size == c->pa &&
+			    key(ctx, p->prot) == key(ctx, c->prot)) {
+				p->size += c->size;
+				continue;
+			}
+		}
+		md->c[++o] = *c;
+	}
+	md->n = o + 1;
+}

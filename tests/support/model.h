@@ -43,6 +43,12 @@ uint64_t model_pick_size(uint64_t pgsizes, uint64_t iova, uint64_t pa, uint64_t 
 /* IOPGT_OK or IOPGT_ERR_EXIST (model unchanged). */
 int model_map(struct model *md, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
 void model_unmap(struct model *md, uint64_t iova, uint64_t size);
+/* After iopgt_compact() of [iova, iova + size): the chunks it reaches are
+ * no longer exact, and neighbours among them that continue each other (in
+ * input and output) with equal @key(@ctx, prot) become one chunk, so that
+ * a leaf the compaction formed lies inside one. */
+void model_compact(struct model *md, uint64_t iova, uint64_t size,
+		   uint64_t (*key)(const void *ctx, uint32_t prot), const void *ctx);
 bool model_overlaps(const struct model *md, uint64_t iova, uint64_t size);
 const struct mchunk *model_lookup(const struct model *md, uint64_t iova);
 /* Index of the first chunk that ends after @iova (md->n if none). */
