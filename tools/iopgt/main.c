@@ -40,6 +40,12 @@ static const char demo_script[] =
 	"unmap 0x40100000 4K\n"
 	"lookup 0x40100000\n"
 	"lookup 0x40101000\n"
+	"# Map the hole again: the table's 512 pages now map what the block did.\n"
+	"map 0x40100000 0x80100000 4K read write cache\n"
+	"# Compact: the table is replaced by the 2M block again, break-before-make\n"
+	"# (invalid, sync, TLB invalidate, then the block), and freed.\n"
+	"compact 0x40000000 2M\n"
+	"lookup 0x40101000\n"
 	"# Unmap the device run: the tables that held only it are freed, last.\n"
 	"unmap 0x10000000 64K\n"
 	"dump\n"
@@ -103,6 +109,7 @@ struct opts {
 	uint64_t table_memory;
 	bool gen;
 	bool base_given;
+	const char *image;    /* adopt the tables of this image instead of init */
 	const char *out, *header, *name;
 	const char *input;    /* NULL: the built-in demo */
 };
@@ -129,6 +136,8 @@ struct tool {
 	size_t n_ev, cap_ev;
 	FILE *out;
 	unsigned failed;
+	uint64_t root;        /* what the last detach returned */
+	bool have_root;
 };
 
 static void add_event(struct tool *t, enum ev_kind k, uint64_t a, uint64_t b, uint64_t c)
@@ -363,6 +372,9 @@ static void usage(FILE *f)
 	      "  --table-memory SIZE  table memory available (default 64M)\n"
 	      "  --keep-going     after a failed line, go on with the next one\n"
 	      "  --stop-on-error  stop at the first failed line (default)\n"
+	      "  --image FILE --base PA  instead of new tables, adopt those of an image\n"
+	      "                   made by 'iopgt gen' for walker address PA (the same\n"
+	      "                   format options as for gen)\n"
 	      "  -q, --quiet      print nothing but errors\n"
 	      "  -h, --help       this text\n"
 	      "gen options:\n"
@@ -378,6 +390,10 @@ static void usage(FILE *f)
 	      "  map-sg IOVA PROT PA:SIZE...  segments back to back from IOVA, one call;\n"
 	      "                             PROT words joined by commas (read,write)\n"
 	      "  unmap IOVA SIZE\n"
+	      "  compact IOVA SIZE          re-form blocks and contiguous runs in the range\n"
+	      "  detach                     let the tables go, unchanged (prints the root)\n"
+	      "  adopt [ROOT]               take over the tables at ROOT (default: the root\n"
+	      "                             the last detach gave)\n"
 	      "  lookup IOVA\n"
 	      "  dump                       the tables as a tree, then the mappings\n"
 	      "  regs                       register values with their fields decoded\n"
@@ -484,7 +500,9 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->quiet = true;
 		} else if (o->gen && strcmp(a, "--verbose") == 0) {
 			o->verbose = true;
-		} else if (o->gen && opt_value(argc, argv, &i, "--base", &v)) {
+		} else if (opt_value(argc, argv, &i, "--image", &v)) {
+			o->image = v;
+		} else if (opt_value(argc, argv, &i, "--base", &v)) {
 			if (parse_num(v, &o->table_base))
 				bad_opt("--base", v);
 			o->base_given = true;
@@ -511,6 +529,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		} else {
 			o->input = a;
 		}
+	}
+	if (!o->gen && !o->base_given != !o->image) {
+		fprintf(stderr, "iopgt: --image and --base go together (see --help)\n");
+		exit(2);
 	}
 	if (o->gen && (!o->base_given || !o->out || !o->header)) {
 		fprintf(stderr, "iopgt: gen needs --base, --out and --header (see --help)\n");
@@ -561,6 +583,96 @@ static uint64_t probe_sizes(const struct opts *o, uint64_t granule)
 	return all;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+/* the whole of @path; 0, or 2 after a message */
+static int read_image(const char *path, void **data, uint64_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f) {
+		fprintf(stderr, "iopgt: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			unsigned char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
+
+			if (!nb) {
+				fprintf(stderr, "iopgt: out of memory\n");
+				free(buf);
+				fclose(f);
+				return 2;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f) || n == 0) {
+		fprintf(stderr, "iopgt: %s: %s\n", path, n ? strerror(errno) : "empty image");
+		free(buf);
+		fclose(f);
+		return 2;
+	}
+	fclose(f);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * The image into the table pool, laid out as gen lays tables out: the
+ * root (as large as iopgt_init makes it for this configuration, probed on
+ * a scratch pool) at the base, then tables of the granule's size (v7s:
+ * 1 KiB) on their alignment. IOPGT_OK, or IOPGT_ERR_INVAL when the image
+ * cannot hold the root.
+ */
+static int load_image(struct tool *t, const void *image, uint64_t len)
+{
+	struct iopgt_stats st;
+	struct iopgt probe;
+	struct pool pool;
+	struct iopgt_cfg cfg = t->cfg;
+	size_t root, tsize;
+	int err;
+
+	if (pool_init(&pool, t->o.table_base, (uint64_t)4 << 20))
+		return IOPGT_ERR_NOMEM;
+	cfg.mem = pool_mem(&pool);
+	memset(&cfg.sync, 0, sizeof(cfg.sync));
+	memset(&cfg.tlb, 0, sizeof(cfg.tlb));
+	err = iopgt_init(&probe, &cfg);
+	if (!err) {
+		iopgt_get_stats(&probe, &st);
+		iopgt_fini(&probe);
+	}
+	pool_fini(&pool);
+	if (err)
+		return err;
+	tsize = cfg.fmt == IOPGT_FMT_ARMV7S ? 0x400 : (size_t)st.granule;
+	root = (size_t)st.root_entries * (cfg.fmt == IOPGT_FMT_ARMV7S ? 4 : 8);
+	if (root < 64)
+		root = 64;
+	if (pool_load(&t->pool, image, len, root, tsize)) {
+		fprintf(stderr, "iopgt: %s: 0x%" PRIx64 " bytes cannot hold a 0x%zx-byte root at "
+			"0x%" PRIx64 "\n", t->o.image, len, root, t->o.table_base);
+		return IOPGT_ERR_INVAL;
+	}
+	return IOPGT_OK;
+}
+
 static int setup(struct tool *t)
 {
 	struct iopgt_sync next = { note_sync, t };
@@ -568,9 +680,13 @@ static int setup(struct tool *t)
 	uint64_t granule = o->granule ? o->granule : 4096;
 	char sizes[160], q[160];
 	size_t p = 0;
+	void *image = NULL;
+	uint64_t image_len = 0;
 	int err;
 
 	base_cfg(o, &t->cfg);
+	if (o->image && read_image(o->image, &image, &image_len))
+		return 2;
 	if (o->pgsizes) {
 		if (o->granule && (o->pgsizes & (~o->pgsizes + 1)) != o->granule) {
 			fprintf(stderr, "iopgt: --pgsizes must have the granule as its smallest size\n");
@@ -580,9 +696,10 @@ static int setup(struct tool *t)
 	} else {
 		t->cfg.pgsizes = probe_sizes(o, granule);
 	}
-	if (pool_init(&t->pool, o->table_base, o->table_memory)) {
+	if (pool_init(&t->pool, o->table_base, o->table_memory + image_len)) {
 		fprintf(stderr, "iopgt: cannot allocate 0x%" PRIx64 " bytes of table memory\n",
 			o->table_memory);
+		free(image);
 		return 2;
 	}
 	t->pool.note = note_mem;
@@ -605,15 +722,27 @@ static int setup(struct tool *t)
 		fprintf(t->out, "# walker %s; table memory from 0x%" PRIx64 "\n",
 			o->coherent ? "coherent (no sync callback)" :
 			"not coherent (recorder backend)", o->table_base);
-		fprintf(t->out, "> init\n");
+		if (!image)
+			fprintf(t->out, "> init\n");
+		else
+			fprintf(t->out, "> adopt %s at 0x%" PRIx64 " (0x%" PRIx64 " bytes)\n",
+				base_name(o->image), o->table_base, image_len);
 	}
 	begin_call(t);
-	err = iopgt_init(&t->pt, &t->cfg);
+	if (image) {
+		err = load_image(t, image, image_len);
+		free(image);
+		if (!err)
+			err = iopgt_adopt(&t->pt, &t->cfg, o->table_base);
+	} else {
+		err = iopgt_init(&t->pt, &t->cfg);
+	}
 	t->live = err == IOPGT_OK;
 	if (!o->quiet)
 		report(t, err);
 	if (err) {
-		fprintf(stderr, "iopgt: init: %s (%s)\n", iopgt_strerror(err), err_name(err));
+		fprintf(stderr, "iopgt: %s: %s (%s)\n", o->image ? "adopt" : "init",
+			iopgt_strerror(err), err_name(err));
 		return 2;
 	}
 	return 0;
@@ -934,6 +1063,67 @@ static int run_line(struct tool *t, char *line, char *msgbuf, size_t msglen, con
 			*msg = msgbuf;
 			err = 1;
 		}
+	} else if (strcmp(tok[0], "compact") == 0) {
+		ARGS(3, "IOVA SIZE");
+		NUM(1, a);
+		NUM(2, c);
+		begin_call(t);
+		err = iopgt_compact(&t->pt, a, c);
+		report(t, err);
+		if (err) {
+			snprintf(msgbuf, msglen, "compact: %s", iopgt_strerror(err));
+			*msg = msgbuf;
+			err = 1;
+		}
+	} else if (strcmp(tok[0], "detach") == 0) {
+		ARGS(1, "no arguments");
+		begin_call(t);
+		err = iopgt_detach(&t->pt, &a);
+		if (!err) {
+			t->live = false;
+			t->root = a;
+			t->have_root = true;
+			fprintf(t->out, "  root 0x%" PRIx64 ": the tables stay as they are, the walker "
+				"goes on using them\n", a);
+		}
+		report(t, err);
+		if (err) {
+			snprintf(msgbuf, msglen, "detach: %s", iopgt_strerror(err));
+			*msg = msgbuf;
+			err = 1;
+		}
+	} else if (strcmp(tok[0], "adopt") == 0) {
+		if (ntok > 2) {
+			snprintf(msgbuf, msglen, "adopt: expected [ROOT]");
+			*msg = msgbuf;
+			err = 1;
+			goto out;
+		}
+		if (ntok == 2) {
+			NUM(1, a);
+		} else if (t->have_root) {
+			a = t->root;
+		} else {
+			snprintf(msgbuf, msglen, "adopt: no ROOT given and no detach before");
+			*msg = msgbuf;
+			err = 1;
+			goto out;
+		}
+		if (t->live) {
+			snprintf(msgbuf, msglen, "adopt: the tables are still held (detach first)");
+			*msg = msgbuf;
+			err = 1;
+			goto out;
+		}
+		begin_call(t);
+		err = iopgt_adopt(&t->pt, &t->cfg, a);
+		t->live = err == IOPGT_OK;
+		report(t, err);
+		if (err) {
+			snprintf(msgbuf, msglen, "adopt: %s", iopgt_strerror(err));
+			*msg = msgbuf;
+			err = 1;
+		}
 	} else if (strcmp(tok[0], "lookup") == 0) {
 		ARGS(2, "IOVA");
 		NUM(1, a);
@@ -956,8 +1146,8 @@ static int run_line(struct tool *t, char *line, char *msgbuf, size_t msglen, con
 		ARGS(1, "no arguments");
 		cmd_stats(t);
 	} else {
-		snprintf(msgbuf, msglen, "unknown command '%s' (map map-sg unmap lookup dump regs stats)",
-			 tok[0]);
+		snprintf(msgbuf, msglen, "unknown command '%s' (map map-sg unmap compact detach "
+			 "adopt lookup dump regs stats)", tok[0]);
 		*msg = msgbuf;
 		err = 1;
 	}
@@ -1030,6 +1220,10 @@ static int write_image(struct tool *t)
 	FILE *f;
 	const char *n = o->name;
 
+	if (!t->live) {
+		fprintf(stderr, "iopgt: gen: the script let the tables go (detach): nothing written\n");
+		return 2;
+	}
 	iopgt_get_regs(&t->pt, &r);
 	iopgt_get_stats(&t->pt, &st);
 	root = t->pool.n ? t->pool.slot[0].pa : 0;

@@ -72,6 +72,47 @@ void *pool_p2v(const struct pool *p, uint64_t pa)
 	return (char *)s->va + (pa - s->pa);
 }
 
+/* a new live slot at the end (the pool grows upwards) */
+static struct pool_slot *add_slot(struct pool *p, uint64_t at, size_t size)
+{
+	struct pool_slot *s;
+
+	if (at < p->next || at + size < at || at + size - p->base > p->cap)
+		return NULL;
+	if (p->n == p->cap_slots) {
+		size_t cap = p->cap_slots ? 2 * p->cap_slots : 64;
+		struct pool_slot *ns = realloc(p->slot, cap * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		p->slot = ns;
+		p->cap_slots = cap;
+	}
+	s = &p->slot[p->n++];
+	s->pa = at;
+	s->size = size;
+	s->va = p->arena + (at - p->base);
+	s->live = true;
+	p->next = at + size;
+	return s;
+}
+
+int pool_load(struct pool *p, const void *img, uint64_t len, size_t root, size_t tsize)
+{
+	uint64_t at;
+
+	if (p->n || len > p->cap || len < root || !add_slot(p, p->base, root))
+		return -1;
+	memcpy(p->arena, img, (size_t)len);
+	at = (p->base + root + tsize - 1) & ~(uint64_t)(tsize - 1);
+	for (; at + tsize <= p->base + len; at += tsize)
+		if (!add_slot(p, at, tsize))
+			return -1;
+	if (p->next < p->base + len)
+		p->next = p->base + len;
+	return 0;
+}
+
 static void *pool_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 {
 	struct pool *p = ctx;
@@ -89,22 +130,9 @@ static void *pool_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 	if (!s) {
 		uint64_t at = (p->next + align - 1) & ~(uint64_t)(align - 1);
 
-		if (at < p->next || at + size < at || at + size - p->base > p->cap)
+		s = add_slot(p, at, size);
+		if (!s)
 			return NULL;
-		if (p->n == p->cap_slots) {
-			size_t cap = p->cap_slots ? 2 * p->cap_slots : 64;
-			struct pool_slot *ns = realloc(p->slot, cap * sizeof(*ns));
-
-			if (!ns)
-				return NULL;
-			p->slot = ns;
-			p->cap_slots = cap;
-		}
-		s = &p->slot[p->n++];
-		s->pa = at;
-		s->size = size;
-		s->va = p->arena + (at - p->base);
-		p->next = at + size;
 	}
 	/* "any contents": a fixed pattern, so that runs stay reproducible */
 	memset(s->va, 0xa5, size);

@@ -47,6 +47,11 @@ struct iopgt_mem pool_mem(struct pool *p);
 void *pool_p2v(const struct pool *p, uint64_t pa);
 /* the end of the highest table handed out (base when none) */
 uint64_t pool_top(const struct pool *p);
+/* Load an image of @len bytes made for walker address base (the root of
+ * @root bytes first, then tables of @tsize bytes on their alignment) into
+ * an empty pool: every table-sized piece becomes a live allocation that
+ * phys_to_virt maps and free takes back. 0, or -1 when it does not fit. */
+int pool_load(struct pool *p, const void *img, uint64_t len, size_t root, size_t tsize);
 
 struct tool_cfg {
 	struct iopgt_cfg cfg;

@@ -11,7 +11,8 @@ script in scripts/, <FILE feeds scripts/FILE to standard input, and +FILE
 is no argument but a file the run writes (in its working directory, a
 fresh temporary one) whose text is shown after the output. The result, the
 command line, standard output, standard error, the files and the exit
-status, must equal expected/NAME.txt byte for byte. --update writes the
+status, must equal expected/NAME.txt byte for byte. ARGS may run the tool
+several times, separated by " && ", in one working directory. --update writes the
 expected files instead (then review them with git diff). --orphans fails
 when expected/ holds a file that no case produces, or a case has none.
 """
@@ -68,8 +69,8 @@ def words(data):
     return lines
 
 
-def run_case(tool, args):
-    argv, stdin_file, shown = [tool], None, []
+def run_one(tool, args, tmp, shown):
+    argv, stdin_file = [tool], None
     for word in shlex.split(args):
         if word.startswith("@"):
             argv.append(os.path.join(SCRIPTS, word[1:]))
@@ -79,17 +80,30 @@ def run_case(tool, args):
             shown.append(word[1:])
         else:
             argv.append(word)
+    stdin = open(stdin_file, "rb") if stdin_file else subprocess.DEVNULL
+    try:
+        p = subprocess.run(argv, cwd=tmp, stdin=stdin, capture_output=True,
+                           env=dict(os.environ, LC_ALL="C"), timeout=120)
+    finally:
+        if stdin_file:
+            stdin.close()
+    return p
+
+
+def run_case(tool, args):
+    """ARGS may hold several runs of the tool separated by " && ", in one
+    working directory (the second may read what the first wrote); each
+    run's output and exit status are shown, the files after the last."""
+    shown, out = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        stdin = open(stdin_file, "rb") if stdin_file else subprocess.DEVNULL
-        try:
-            p = subprocess.run(argv, cwd=tmp, stdin=stdin, capture_output=True,
-                               env=dict(os.environ, LC_ALL="C"), timeout=120)
-        finally:
-            if stdin_file:
-                stdin.close()
-        out = [f"$ iopgt {args}\n",
-               "--- stdout\n", p.stdout.decode("utf-8", "replace"),
-               "--- stderr\n", p.stderr.decode("utf-8", "replace")]
+        runs = args.split(" && ")
+        for k, one in enumerate(runs):
+            p = run_one(tool, one, tmp, shown)
+            out += [f"$ iopgt {one}\n",
+                    "--- stdout\n", p.stdout.decode("utf-8", "replace"),
+                    "--- stderr\n", p.stderr.decode("utf-8", "replace")]
+            if k + 1 < len(runs):
+                out.append(f"--- exit status {p.returncode}\n")
         for name in shown:
             path = os.path.join(tmp, name)
             if not os.path.exists(path):
