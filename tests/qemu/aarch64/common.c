@@ -19,7 +19,9 @@ const uint64_t leaf_sizes[] = { 64 * K, 2 * M, 512 * M, 16 * GIB };
 const unsigned n_leaf_sizes = ARRAY_SIZE(leaf_sizes);
 
 struct iopgt pt;
+struct iopgt_cfg pt_cfg;
 uint64_t test_base;
+static unsigned long pool_before_splits;
 struct spec specs[24];
 unsigned nspecs;
 unsigned long tlbi_count, tlbi_all_count;
@@ -414,6 +416,7 @@ void check_splits(void)
 {
 	unsigned long f0 = g_n.fault, n = 0;
 
+	pool_before_splits = pool_in_use();
 	for (unsigned i = 0; i < nspecs; i++) {
 		struct spec *s = &specs[i];
 		uint64_t mid = s->va + s->size / 2, mpa = s->pa + s->size / 2;
@@ -442,6 +445,71 @@ void check_splits(void)
 		}
 	}
 	pr("splits: %lu blocks and runs split, %lu faults\n", n, g_n.fault - f0);
+}
+
+/*
+ * Hand-over and compaction, with the MMU (or stage 2) running on the
+ * tables all along: the object lets them go and adopts them again, as a
+ * next stage would; then every block and run check_splits() punched a
+ * hole into has the hole mapped again (after a real access next to it,
+ * so that the TLB holds the pages around it) and is compacted: it must
+ * be one leaf again, every part of it must translate (AT and real
+ * accesses, after the call: the only window where it faults is inside
+ * the call's break-before-make), and the tables the splits made must be
+ * freed, to the byte.
+ */
+void check_handover(void)
+{
+	struct iopgt_stats st0, st1;
+	unsigned long a0 = g_n.access, n = 0;
+	uint64_t root = 0;
+	int err;
+
+	iopgt_get_stats(&pt, &st0);
+	err = iopgt_detach(&pt, &root);
+	if (!err)
+		err = iopgt_adopt(&pt, &pt_cfg, root);
+	if (err)
+		die("detach and adopt: %s", iopgt_strerror(err));
+	iopgt_get_stats(&pt, &st1);
+	if (st1.tables != st0.tables || st1.table_bytes != st0.table_bytes)
+		fail("adopted: %lu tables, %lu bytes; before %lu, %lu", (unsigned long)st1.tables,
+		     (unsigned long)st1.table_bytes, (unsigned long)st0.tables,
+		     (unsigned long)st0.table_bytes);
+	for (unsigned i = 0; i < nspecs; i++) {
+		struct spec *s = &specs[i];
+		uint64_t mid = s->va + s->size / 2, mpa = s->pa + s->size / 2;
+		bool backed = in_ram_we_own(mpa - G, 2 * G) && (s->prot & IOPGT_READ);
+		struct iopgt_mapping m = { 0, 0, 0, 0 };
+
+		if (s->leaf == G)
+			continue;
+		if (backed)
+			load_check(mid - G, mpa - G);
+		err = iopgt_map(&pt, mid, mpa, G, s->prot);
+		if (err)
+			die("iopgt_map of the hole %lx: %s", (unsigned long)mid, iopgt_strerror(err));
+		at_mapped(mid, mpa, s->prot);
+		err = iopgt_compact(&pt, s->va, s->size);
+		if (err)
+			die("iopgt_compact %lx: %s", (unsigned long)s->va, iopgt_strerror(err));
+		n++;
+		if (iopgt_lookup(&pt, mid, &m) || m.size != s->leaf || m.iova != s->va ||
+		    m.pa != s->pa)
+			fail("compacted %lx: leaf %lx at %lx -> %lx, expected %lx", (unsigned long)s->va,
+			     (unsigned long)m.size, (unsigned long)m.iova, (unsigned long)m.pa,
+			     (unsigned long)s->leaf);
+		if (backed) {
+			load_check(mid - G, mpa - G);
+			load_check(mid, mpa);
+		}
+	}
+	check_all_specs("compacted");
+	if (pool_in_use() != pool_before_splits)
+		fail("table memory after compaction: %lu bytes, %lu before the splits",
+		     pool_in_use(), pool_before_splits);
+	pr("hand-over: detached and adopted (%lu tables); compaction: %lu blocks and runs "
+	   "formed again, %lu accesses\n", (unsigned long)st1.tables, n, g_n.access - a0);
 }
 
 /* unmap everything: where the mappings were must fault */

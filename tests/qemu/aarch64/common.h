@@ -67,6 +67,7 @@ struct spec {
 };
 
 extern struct iopgt pt;         /* the tables under test */
+extern struct iopgt_cfg pt_cfg; /* their configuration (for iopgt_adopt) */
 extern uint64_t test_base;      /* first input address of the test area */
 extern struct spec specs[24];
 extern unsigned nspecs;
@@ -125,6 +126,7 @@ void perturb_first_leaf(uint64_t root_pa, unsigned start_level, unsigned ias);
 void check_all_specs(const char *phase);
 void check_leaf_sizes(void);
 void check_splits(void);
+void check_handover(void);
 void check_unmap_all(void);
 void check_live(void);
 

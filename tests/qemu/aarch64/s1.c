@@ -16,7 +16,12 @@
  *    (the data must arrive at the physical address), stores to read-only
  *    leaves must fault, execution from an execute-never page must fault;
  *  - a partial unmap splits each block and run: the hole must fault, the
- *    rest must still translate; the full unmap must leave nothing;
+ *    rest must still translate;
+ *  - hand-over and compaction (common.c, check_handover()): the tables are
+ *    detached and adopted again with the MMU on, each hole is mapped again
+ *    and the range compacted: the block or run must be one leaf again and
+ *    translate whole (AT and real accesses), the split's tables freed;
+ *  - the full unmap must leave nothing;
  *  - live edits: translate with a real access (the TLB now holds the
  *    entry), remap through iopgt, access again: the new mapping must be
  *    seen. The TLB hooks given to iopgt issue TLBI VALE1IS/VAE1IS.
@@ -155,6 +160,8 @@ static void init_tables(struct iopgt *p, uint32_t quirks)
 	err = iopgt_init(p, &cfg);
 	if (err)
 		die("iopgt_init: %s", iopgt_strerror(err));
+	if (p == &pt)
+		pt_cfg = cfg;
 }
 
 static void map_identity(struct iopgt *p)
@@ -351,6 +358,7 @@ int guest_main(void)
 	check_all_specs("mapped");
 	check_exec();
 	check_splits();
+	check_handover();
 	check_unmap_all();
 	check_live();
 

@@ -217,6 +217,7 @@ static void init_tables(void)
 	err = iopgt_init(&pt, &cfg);
 	if (err)
 		die("iopgt_init: %s", iopgt_strerror(err));
+	pt_cfg = cfg;
 	err = iopgt_map(&pt, RAM_BASE, RAM_BASE, RAM_SIZE, IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE);
 	if (!err)
 		err = iopgt_map(&pt, UART_BASE, UART_BASE, G,
@@ -309,6 +310,7 @@ int guest_main(void)
 	exec_check(x->va, x->pa, false);
 	exec_check(xn->va, xn->pa, true);
 	check_splits();
+	check_handover();
 	check_unmap_all();
 	check_live();
 

@@ -13,6 +13,8 @@
  *   - translation, permission and access-flag faults (DFSR, DFAR, IFSR),
  *   - that iopgt_unmap() (with TLBIMVA/TLBIALL hooks) makes them fault,
  *     also after a split of a section,
+ *   - that the split section, its hole mapped again, is one section again
+ *     after iopgt_compact() and translates whole (its page table freed),
  *   - a supersection whose output address is above 4 GiB (PA[35:32] in
  *     descriptor bits [23:20]): written through it, read back through a
  *     long-descriptor mapping of the same PA built by the library, and the
@@ -501,6 +503,34 @@ int main(void)
 	check_at_ok("split section", VA_SPLIT + 0x2000, PA_SPLIT + 0x2000, false, false, true);
 	check_at_ok("split section", VA_SPLIT + 0x4000, PA_SPLIT + 0x4000, false, false, true);
 
+	/* the hole mapped again (after an access next to it: the TLB holds
+	 * that page) and the section compacted: one section again, its page
+	 * table freed, every part translating after the call */
+	{
+		struct rt_pool_stats p0 = rt_pool_stats(), p1;
+		struct iopgt_mapping lm;
+
+		check_data("split section", VA_SPLIT + 0x2000, PA_SPLIT + 0x2000, false);
+		rt_check_ok(iopgt_map(&pt, VA_SPLIT + 0x3000, PA_SPLIT + 0x3000, SZ_4K, RW | C),
+			    "map the hole again");
+		rt_check_ok(iopgt_compact(&pt, VA_SPLIT, SZ_1M), "iopgt_compact");
+		p1 = rt_pool_stats();
+		CHECK((*v7s_desc(VA_SPLIT) & 3u) == 2u, "compacted: a section again",
+		      *v7s_desc(VA_SPLIT), 0);
+		CHECK(p1.frees == p0.frees + 1 && p1.bytes_live + 0x400 == p0.bytes_live,
+		      "compaction freed the page table", p1.bytes_live, p0.bytes_live);
+		CHECK(iopgt_lookup(&pt, VA_SPLIT + 0x3000, &lm) == IOPGT_OK && lm.size == SZ_1M &&
+		      lm.pa == PA_SPLIT, "lookup: a 1M leaf", (uint32_t)lm.size, (uint32_t)lm.pa);
+		for (uint32_t off = 0; off < SZ_1M; off += 0x7f000u) {
+			check_at_ok("compacted section", VA_SPLIT + off, PA_SPLIT + off, false, false,
+				    true);
+			check_data("compacted section", VA_SPLIT + off, PA_SPLIT + off, true);
+		}
+		check_at_ok("compacted section", VA_SPLIT + 0x3000, PA_SPLIT + 0x3000, false, false,
+			    true);
+		check_data("compacted section", VA_SPLIT + 0x3000, PA_SPLIT + 0x3000, false);
+	}
+
 	/* unmap everything that was checked: each must fault, also for a real
 	 * access right after one that filled the TLB */
 	for (unsigned i = 0; i < NMAPS; i++) {
@@ -536,7 +566,8 @@ int main(void)
 	}
 	rt_printf("v7s leaves checked: 3 sections (rw, ro, priv), 2 supersections (one at PA "
 		  "above 4 GiB), 2 64K large pages (rw, ro), 7 4K small pages (rw, ro, priv, "
-		  "priv ro, xn, x, device), a section split by a partial unmap, access flag\n");
+		  "priv ro, xn, x, device), a section split by a partial unmap and compacted, "
+		  "access flag\n");
 	rt_printf("v7s: %u translations (ATS1C*), %u accesses, %u faults checked; "
 		  "TLB hooks: %u walk, %u leaf, %u all, %u ops; tables: %u allocated, %u freed\n",
 		  rt_counts.translations, rt_counts.accesses, rt_counts.faults,
