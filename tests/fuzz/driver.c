@@ -14,9 +14,10 @@
  * dirty-range contract at every sync call and the model after every
  * successful map/unmap; this file adds the expected error of each call,
  * computed independently from the arguments, and the checks of lookup,
- * walk, dump and format_leaf against the model. A last optional step
- * corrupts one descriptor and checks that every reader and writer refuses
- * it without writing anything.
+ * walk, dump and format_leaf against the model. The step that may corrupt
+ * one descriptor (as the last step; then every reader and writer must
+ * refuse it without writing anything) may instead compact a range or let
+ * the tables go and adopt them again.
  */
 #include "driver.h"
 
@@ -547,6 +548,59 @@ static void step_unmap(struct fz *z)
 	       "unmap with valid arguments: %d (%s)", rc, iopgt_strerror(rc));
 }
 
+/* A compaction of a range (now and then the whole input range), under the
+ * checker; the model's chunks merge where it formed larger leaves. */
+static void step_compact(struct fz *z)
+{
+	struct th *h = z->h;
+	uint64_t unit = pick_unit(z);
+	uint64_t iova = gen_iova(z, unit), size = gen_size(z, unit, iova);
+	uint64_t failed = h->mem.failed_total;
+	bool inval, range, failed_alloc;
+	int rc;
+
+	if (u8(z->r) < 64) {
+		iova = z->base;
+		size = z->span;
+	}
+	inval = ((iova | size) & (z->gran - 1)) || !size;
+	range = size && !in_range(z, iova, size);
+	arm_failure(z);
+	rc = th_compact(h, iova, size);
+	failed_alloc = disarm_failure(z, failed);
+	if (!result_common("compact", rc, inval, range, failed_alloc) || rc == IOPGT_ERR_NOMEM)
+		return; /* NOMEM: the scratch array of a compaction of many places */
+	TCHECK(rc == IOPGT_OK, "compact with valid arguments: %d (%s)", rc, iopgt_strerror(rc));
+}
+
+/* Every tree the library builds can be let go and adopted again: nothing
+ * written, reported, kept or freed, the same statistics. */
+static void step_handover(struct fz *z)
+{
+	struct th *h = z->h;
+	struct iopgt_stats st0, st1;
+	uint64_t root = 0, syncs = h->syncs_total, held = h->mem.allocs_held;
+	uint64_t failed = h->mem.failed_total;
+	int rc;
+
+	TCHECK(iopgt_get_stats(&h->pt, &st0) == IOPGT_OK, "stats");
+	rc = iopgt_detach(&h->pt, &root);
+	TCHECK(rc == IOPGT_OK, "detach: %d", rc);
+	arm_failure(z);
+	rc = iopgt_adopt(&h->pt, &h->cfg, root);
+	if (disarm_failure(z, failed)) {
+		/* the scratch array of a tree of more than 64 tables */
+		TCHECK(rc == IOPGT_ERR_NOMEM, "adopt met a failed allocation: %d", rc);
+		rc = iopgt_adopt(&h->pt, &h->cfg, root);
+	}
+	TCHECK(rc == IOPGT_OK, "adopt of a tree the library built: %d (%s)", rc,
+	       iopgt_strerror(rc));
+	TCHECK(iopgt_get_stats(&h->pt, &st1) == IOPGT_OK && st1.tables == st0.tables &&
+	       st1.table_bytes == st0.table_bytes, "adopted statistics differ");
+	TCHECK(h->syncs_total == syncs && h->mem.allocs_held == held,
+	       "detach and adopt reported or kept memory");
+}
+
 static void step_lookup(struct fz *z)
 {
 	uint64_t iova = gen_iova(z, pick_unit(z));
@@ -1064,12 +1118,19 @@ int fuzz_one(enum fuzz_family fam, const uint8_t *data, size_t size)
 		case 14:
 			th_check_all(h);
 			break;
-		default:
-			if (u8(&r) < 64) {
+		default: {
+			unsigned b = u8(&r);
+
+			if (b < 64) {
 				left_corrupt = step_corrupt(&z);
 				r.i = r.n; /* the last step */
+			} else if (b < 128) {
+				step_compact(&z);
+			} else if (b < 160) {
+				step_handover(&z);
 			}
 			break;
+		}
 		}
 	}
 	if (!left_corrupt)

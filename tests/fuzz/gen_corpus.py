@@ -6,7 +6,8 @@ Each seed is a configuration followed by a short scripted sequence of
 steps, encoded the way driver.c decodes its input (see the comment at its
 top): every format, granule and a few address sizes, with maps of pages,
 blocks and contiguous runs, partial unmaps that split, lookups, walks,
-dumps, allocation failures and one corruption step. Files are named by
+dumps, allocation failures, compactions, hand-overs (detach and adopt)
+and one corruption step. Files are named by
 content, so rerunning the script reproduces the same corpus.
 """
 import hashlib
@@ -80,6 +81,15 @@ class Steps:
         self.b += bytes([15, 0]) + u16(table) + u16(idx) + bytes([kind]) + extra + bytes(40)
         return self
 
+    def compact(self, unit, idx, n, whole=False):
+        self.b += bytes([15, 64, unit]) + self.iova_slot(idx) + self.size_units(n) + \
+            bytes([0 if whole else 0xff])
+        return self
+
+    def handover(self):
+        self.b += bytes([15, 128])
+        return self
+
     def raw(self, data):
         self.b += data
         return self
@@ -98,6 +108,16 @@ def script(variant):
     elif variant == 2:
         s.map(2, 1, 1, 1).map(0, 9, 8, 1).map(0, 9, 1, 1).unmap(0, 10, 1)
         s.unmap_raw(0, 0, bytes([7, 1])).check().lookup(0, 9)
+    elif variant == 8:
+        # a block split, its hole mapped again, compacted; handed over
+        s.map(1, 1, 1, 2).unmap(0, 3, 1).map(0, 3, 1, 3).compact(1, 0, 4)
+        s.handover().lookup(1, 1).compact(0, 0, 1, whole=True).walk_all()
+    elif variant == 9:
+        # pages one by one, then everything compacted and handed over
+        for i in range(16):
+            s.map(0, 32 + i, 1, 32 + i)
+        s.compact(0, 0, 1, whole=True).handover().check().unmap(0, 40, 1)
+        s.map(0, 40, 1, 40).compact(0, 32, 8).dump()
     else:
         s.map(0, 1, 8, 1).map(1, 5, 1, 6).map(2, 3, 1, 2).lookup(0, 2).walk_all()
         s.corrupt(1, 3, variant % 3, bytes([variant & 1, 5]))
@@ -111,7 +131,7 @@ def lpae_seeds():
         for g in ([0, 1, 2] if fmt < 2 else [0]):
             for ias, oasi in [(39 if fmt != 2 else 32, 5), (48 if fmt < 2 else 28, 3)]:
                 ib = ias - 25 if fmt < 2 else (ias - 25) % (16 if fmt == 3 else 8)
-                variants = [(0, b'\x00'), (3 + fmt, b'\x01\x03')]
+                variants = [(0, b'\x00'), (3 + fmt, b'\x01\x03'), (8, b'\x00'), (9, b'\x00')]
                 if g == 0:
                     variants += [(1, b'\x01\x10'), (2, b'\x01\x20')]
                 for v, quirks in variants:
@@ -132,7 +152,8 @@ def v7s_seeds():
     for oasi in [0, 2, 6]:           # oas 32, 33, 40
         for pm in [0, 2]:
             for v, quirks in [(0, b'\x00'), (1, b'\x01\x10'), (2, b'\x01\x20'),
-                              (3, b'\x01\xc0'), (4 + pm, b'\x01\x01')]:
+                              (3, b'\x01\xc0'), (4 + pm, b'\x01\x01'), (8, b'\x00'),
+                              (9, b'\x00')]:
                 extra = u32(0xffffffff) + u32(0) if pm == 4 else b''
                 cfg = bytes([0, 0, oasi, pm]) + extra + quirks + u16(v * 17 + oasi) + b'\xff'
                 out.append(cfg + script(v))
