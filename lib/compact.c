@@ -332,8 +332,9 @@ static int cp_tbl(struct cp *c, unsigned wl, void *tv, uint64_t tpa, uint64_t lo
 			}
 			if (s.state == S_ONE && block_ok && !(s.pa & (esz - 1)) &&
 			    c_can_leaf(F, pt, wl, s.pa, false)) {
-				cp_replace(c, wl, tv, tpa, i, es, d,
-					   c_retarget(F, pt, s.src_wl, s.src, wl, s.pa, false), cva, cpa);
+				const uint64_t v = c_retarget(F, pt, s.src_wl, s.src, wl, s.pa, false);
+
+				cp_replace(c, wl, tv, tpa, i, es, d, v, cva, cpa);
 				continue;
 			}
 		}

@@ -13,9 +13,11 @@
  * iopgt_lookup() and iopgt_walk() may run on several threads at once, with
  * no caller lock, as long as their ranges are disjoint (a call's range is
  * [iova, iova + size), widened to every leaf a partial unmap splits; a
- * lookup's range is its one address). iopgt_init(), iopgt_fini() and
- * iopgt_get_regs() still need the object to themselves; iopgt_get_stats()
- * may run at any time. Calls whose ranges overlap are the caller's bug:
+ * lookup's range is its one address). iopgt_init(), iopgt_fini(),
+ * iopgt_adopt(), iopgt_detach() and iopgt_get_regs() still need the object
+ * to themselves; iopgt_get_stats() may run at any time; iopgt_compact()
+ * may be called, and runs alone (it waits for the calls running and holds
+ * off new ones). Calls whose ranges overlap are the caller's bug:
  * their results there are undefined and memory may be lost, but tables
  * outside the overlap are not corrupted and no freed memory is written.
  * With IOPGT_QUIRK_CONCURRENT:
@@ -55,8 +57,10 @@
  * hosted allocator when every member of cfg->mem is NULL). It allocates the
  * tables, and, for an operation whose list of dirty ranges does not fit a
  * small on-stack buffer (a map that creates many tables, an unmap over a
- * fragmented range), one scratch array that is freed before the call
- * returns. Nothing else is allocated. Stack: map and unmap use about 3 KiB
+ * fragmented range, a compaction of many separate places), one scratch
+ * array that is freed before the call returns; so does iopgt_adopt() for
+ * the addresses of a tree of more than 64 tables. Nothing else is
+ * allocated. Stack: map and unmap use about 3 KiB
  * at most (a 640-byte record buffer plus one frame per level), lookup and
  * the iterator well under 1 KiB.
  */
