@@ -17,7 +17,8 @@
  * the end, the invalidations go first (tlb_run()), then the spans that are
  * complete go to the caller: a span is reported only once its TLB entries
  * are gone, so data the caller copies for it is at least as new as the
- * clean. The last span stays open while the next leaf may extend it.
+ * clean. The last span, and the last invalidation, stay open while the next
+ * leaf may extend them.
  *
  * Nothing is synced: these quirks need sync.fn NULL (iopgt.h, "Hardware
  * updates"), and a clean changes no table descriptor, so the one-leaf walk
@@ -43,13 +44,26 @@ struct trk {
 	const void *path[IOPGT_MAXLVL];
 };
 
-/* The invalidations due, then the complete spans (@all: the open one too). */
+/*
+ * The invalidations due, then the complete spans (@all: the open one too).
+ * The last invalidation may still grow with the next leaf: it waits, unless
+ * a span reported now reaches it.
+ */
 static void trk_flush(struct trk *k, bool all)
 {
 	const struct iopgt *pt = k->pt;
+	struct trec keep;
+	bool hold = false;
 
+	if (!all && k->nt &&
+	    (!k->nspan || k->t[k->nt - 1].iova >= k->span[k->nspan - 1][0] + k->span[k->nspan - 1][1])) {
+		keep = k->t[--k->nt];
+		hold = true;
+	}
 	tlb_run(pt, k->t, k->nt, false);
 	k->nt = 0;
+	if (hold)
+		k->t[k->nt++] = keep;
 	for (size_t i = 0; i < k->nspan; i++)
 		k->fn(k->ctx, pt->va_base_ + k->span[i][0], k->span[i][1]);
 	k->nspan = 0;
