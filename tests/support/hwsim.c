@@ -24,7 +24,11 @@ int hwsim_init(struct hwsim *w, enum iopgt_fmt fmt, const struct iopgt_regs *reg
 /* The descriptor at walker address @pa, for atomic access; NULL: none. */
 static uint64_t *slot(struct hwsim *w, uint64_t pa)
 {
-	struct tmem_rec *r = tmem_find(w->mem, pa);
+	struct tmem_rec *r;
+
+	if (!w->mem) /* identity: the built-in allocator's tables */
+		return pa && !(pa & 7) ? (uint64_t *)(uintptr_t)pa : NULL;
+	r = tmem_find(w->mem, pa);
 
 	if (!r || (pa & 7) || pa + 8 > r->pa + r->size)
 		return NULL;

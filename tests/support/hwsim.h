@@ -49,7 +49,9 @@ struct hwsim_hit {
 	bool made_young;        /* by this access (the entry had AF = 0) */
 };
 
-/* 0, or -1 for registers that select no long-descriptor walk. */
+/* 0, or -1 for registers that select no long-descriptor walk. @mem: the
+ * test allocator that holds the tables, or NULL for tables whose walker
+ * address is their CPU address (the built-in allocator). */
 int hwsim_init(struct hwsim *w, enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 	       struct tmem *mem);
 /* One load (@write false) or store at @iova. */
