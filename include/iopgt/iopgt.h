@@ -10,14 +10,17 @@
  * Threads. Calls on different struct iopgt objects are independent. Calls
  * on one object must be serialised by the caller, unless it was initialised
  * with IOPGT_QUIRK_CONCURRENT: then iopgt_map(), iopgt_unmap(),
- * iopgt_lookup() and iopgt_walk() may run on several threads at once, with
+ * iopgt_lookup(), iopgt_walk(), iopgt_read_and_clear_dirty() and
+ * iopgt_test_and_clear_young() may run on several threads at once, with
  * no caller lock, as long as their ranges are disjoint (a call's range is
- * [iova, iova + size), widened to every leaf a partial unmap splits; a
- * lookup's range is its one address). iopgt_init(), iopgt_fini(),
- * iopgt_adopt(), iopgt_detach() and iopgt_get_regs() still need the object
- * to themselves; iopgt_get_stats() may run at any time; iopgt_compact()
- * may be called, and runs alone (it waits for the calls running and holds
- * off new ones). Calls whose ranges overlap are the caller's bug:
+ * [iova, iova + size), widened to every leaf a partial unmap splits or a
+ * tracking call reports; a lookup's range is its one address). The walker
+ * itself (IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS) updates leaves at any time,
+ * with or without that quirk: see "Hardware updates" below. iopgt_init(),
+ * iopgt_fini(), iopgt_adopt(), iopgt_detach() and iopgt_get_regs() still
+ * need the object to themselves; iopgt_get_stats() may run at any time;
+ * iopgt_compact() may be called, and runs alone (it waits for the calls
+ * running and holds off new ones). Calls whose ranges overlap are the caller's bug:
  * their results there are undefined and memory may be lost, but tables
  * outside the overlap are not corrupted and no freed memory is written.
  * With IOPGT_QUIRK_CONCURRENT:
@@ -45,7 +48,9 @@
  * (release) for tables installed concurrently; acquire/release
  * read-modify-writes on the pin counters; one sequentially consistent
  * fence between an unmap's stores and its check for an emptied table;
- * relaxed read-modify-writes on the statistics. Descriptor accesses are
+ * relaxed read-modify-writes on the statistics; with IOPGT_QUIRK_HW_DIRTY
+ * or _HW_ACCESS, acquire-release exchanges and compare-and-swaps of leaves
+ * the walker may be updating (tracking calls, splits). Descriptor accesses are
  * naturally aligned 4- or 8-byte single-copy atomic accesses (Arm ARM
  * B2.2.1): a 32-bit Arm build of the LPAE formats needs 64-bit atomics
  * (LDRD/STRD with LPAE, or LDREXD/STREXD). A compiler without these
@@ -178,7 +183,16 @@ enum iopgt_fmt {
  * A walker and the library share the descriptors: every store the library
  * makes over a leaf that the walker may be updating (a split of a block or
  * contiguous run, a clean) is an atomic exchange or compare-and-swap, and
- * the state found is carried over.
+ * the state found is carried over: the pieces of a split leaf are dirty
+ * (young) when it was, also when the walker marked it while the split ran
+ * (with IOPGT_QUIRK_SPLIT_IN_PLACE the mark is carried to the pieces after
+ * they replaced it). The walker may mark any one entry of a contiguous run:
+ * the run is dirty (young) when any of its entries is. An unmap drops the
+ * state of what it removes: read it before, if it matters.
+ * AArch32 LPAE and v7s have neither quirk (IOPGT_ERR_NOTSUP): hardware
+ * updates of the Access flag and the dirty state are defined for the
+ * VMSAv8-64 translation regimes only, and the tracking calls return
+ * IOPGT_ERR_NOTSUP there.
  */
 
 /**
@@ -359,7 +373,9 @@ struct iopgt {
  *   quirk bits; NO_SPLIT together with SPLIT_IN_PLACE; mem callbacks only
  *   partly given (alloc without free or the reverse, or phys_to_virt
  *   without alloc).
- * * IOPGT_ERR_NOTSUP - a quirk the format does not have; MTK_EXT without
+ * * IOPGT_ERR_NOTSUP - a quirk the format does not have (HW_DIRTY and
+ *   HW_ACCESS: AArch64 only); HW_DIRTY or HW_ACCESS with sync.fn set (a
+ *   non-coherent walker, see "Hardware updates"); MTK_EXT without
  *   NO_PERMS; a granule the format lacks (16K/64K outside AArch64); AArch64
  *   @ias 49..52 (FEAT_LVA) or @oas 52 with the 4K or 16K granule (LPA2); no
  *   allocator in a freestanding build; a root the allocator returned
@@ -830,6 +846,9 @@ struct iopgt_regs {
  * the unused half's walks disabled; AArch32 LPAE: TTBR0, TTBCR with EAE,
  * MAIR1 << 32 | MAIR0; v7s: TTBR0, TTBCR = 0, 0, and prrr/nmrr for TEX
  * remap). Stage 2: vttbr, vtcr (VTTBR_EL2/VTCR_EL2 layouts, or VTTBR/VTCR).
+ * Hardware updates: TCR_EL1.HA (bit 39) / VTCR_EL2.HA (bit 21) with
+ * IOPGT_QUIRK_HW_ACCESS or _HW_DIRTY, HD (bit 40 / bit 22) with
+ * IOPGT_QUIRK_HW_DIRTY; 0 otherwise.
  * Members that do not apply are 0. @pt uninitialised, finished or NULL:
  * all zero. @regs NULL: nothing is done.
  */
