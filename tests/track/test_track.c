@@ -4,8 +4,8 @@
  * (IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS: iopgt_read_and_clear_dirty(),
  * iopgt_test_and_clear_young()) against a model of what the walker marked.
  *
- * Seeded random sequences of maps, unmaps (partial ones split blocks and
- * contiguous runs), accesses that a simulated walker makes (hwsim.h: AF
+ * Seeded random sequences of maps (some of scattered segments, map_sg),
+ * unmaps (partial ones split blocks and contiguous runs), accesses that a simulated walker makes (hwsim.h: AF
  * and the dirty state set with a compare-and-swap, a run marked in any one
  * of its entries) and tracking calls over random ranges, with and without
  * IOPGT_TRACK_NO_CLEAR, through the walker-image harness (model, reference
@@ -487,7 +487,16 @@ static void one_map(struct tt *t)
 	default:
 		break;
 	}
-	rc = th_map(&t->h, t->wbase + off, pa, size, prot);
+	if (trng_below(&t->r, 5) == 0 && size > (1ull << t->gshift)) {
+		/* two segments, the second one elsewhere in the output range */
+		const uint64_t g = 1ull << t->gshift, first = g * (1 + trng_below(&t->r, size / g - 1));
+		const struct iopgt_seg segs[2] = { { pa, first },
+						   { pa + (1ull << (t->c->oas - 3)), size - first } };
+
+		rc = th_map_sg(&t->h, t->wbase + off, segs, 2, prot);
+	} else {
+		rc = th_map(&t->h, t->wbase + off, pa, size, prot);
+	}
 	TCHECK(rc == IOPGT_OK || rc == IOPGT_ERR_EXIST, "map = %d", rc);
 	if (rc == IOPGT_OK) {
 		fig.maps++;
