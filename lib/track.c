@@ -23,6 +23,10 @@
  * Nothing is synced: these quirks need sync.fn NULL (iopgt.h, "Hardware
  * updates"), and a clean changes no table descriptor, so the one-leaf walk
  * cache of fastpath.c stays valid.
+ *
+ * Only the long-descriptor family has the quirks (api.c refuses the calls
+ * for any object without them), so the walk is compiled for FAM_LPAE alone,
+ * as FAM_DISPATCH would compile one copy per family.
  */
 #include "publish.h"
 
