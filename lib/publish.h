@@ -28,6 +28,7 @@
  *   put_again()  a store into bytes already recorded (compaction)
  *   put_now()    one descriptor, stored and synced at once (fast paths)
  *   put_break()  invalidates a leaf to split it, keeping the walker's state
+ *   put_park_leaf() parks a leaf to compact it, keeping the walker's state
  *   publish.c:   put_now_with(), put_new_table(), put_cas_link(),
  *                put_mark_synced() for the fast and concurrent paths;
  *                put_cas_leaf() for the tracking calls (track.c)
@@ -247,6 +248,27 @@ IOPGT_INLINE void put_late(struct op *op, void *tv, uint64_t tpa, size_t idx, ui
 		op->w[op->nw].pa = tpa + (idx << dsh);
 	}
 	op->nw++;
+}
+
+/*
+ * Park the live leaf at entry @idx of @tv (walk level @wl), which held
+ * @old, as put(.., c_park(old)) does: with IOPGT_QUIRK_HW_* by a
+ * compare-and-swap, retried with the value found, so that the parked entry
+ * keeps what the walker marked until it went invalid (compaction).
+ */
+IOPGT_INLINE void put_park_leaf(struct op *op, void *tv, uint64_t tpa, size_t idx, unsigned wl,
+				uint64_t old)
+{
+	const enum fam F = pt_fam(op->pt);
+	const unsigned dsh = op->pt->dshift_;
+
+	if (!op->commit || !c_hw(F, op->pt)) {
+		put(op, tv, tpa, false, idx, 1, c_park(F, op->pt, wl, old), 0);
+		return;
+	}
+	while (!d_cas_leaf(tv, idx, &old, c_park(F, op->pt, wl, old)))
+		;
+	rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
 }
 
 /* A store into bytes an earlier store of the same call recorded (the

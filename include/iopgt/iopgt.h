@@ -535,6 +535,12 @@ IOPGT_API int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size);
  * replaced; every translation stays as it was. A new leaf has the
  * attributes of the leaves it replaces (those of one of them, which are
  * the same). The v7s format forms sections, supersections and large pages.
+ * The walker's state (IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS) is no attribute:
+ * leaves that differ only in being dirty or young are compacted, and the
+ * new leaf is dirty (young) when any leaf it replaces was, also by a mark
+ * the walker made while the call ran; with these quirks compaction always
+ * breaks before it makes, IOPGT_QUIRK_SPLIT_IN_PLACE or not (the marks on
+ * what is replaced are final only once the walker can no longer reach it).
  *
  * Break-before-make: every entry replaced is made invalid in the first
  * sync.fn call, one flush_walk covers all of them (from the first to the

@@ -5,7 +5,8 @@
  * iopgt_test_and_clear_young()) against a model of what the walker marked.
  *
  * Seeded random sequences of maps (some of scattered segments, map_sg),
- * unmaps (partial ones split blocks and contiguous runs), accesses that a simulated walker makes (hwsim.h: AF
+ * unmaps (partial ones split blocks and contiguous runs), compactions
+ * (which form them again, marked when any leaf they replace was), accesses that a simulated walker makes (hwsim.h: AF
  * and the dirty state set with a compare-and-swap, a run marked in any one
  * of its entries) and tracking calls over random ranges, with and without
  * IOPGT_TRACK_NO_CLEAR, through the walker-image harness (model, reference
@@ -87,7 +88,8 @@ struct mark {
 };
 
 struct figures {
-	unsigned long ops, maps, unmaps, calls, touches, updates, mid_call, threaded, retries;
+	unsigned long ops, maps, unmaps, compacts, calls, touches, updates, mid_call, threaded,
+		retries;
 	unsigned long dirty_pages, young_pages;
 };
 
@@ -529,6 +531,41 @@ static void one_unmap(struct tt *t)
 	set_pages(t, t->Y, off, size, 0);
 }
 
+/* A leaf that compaction formed carries the marks of every leaf it
+ * replaced: the model marks it whole. */
+static void leaf_widen(struct tt *t, uint64_t first, const struct refwalk_result *r, void *arg)
+{
+	const uint64_t p0 = pg(t, first), n = pg(t, r->size);
+	bool d = false, y = false;
+
+	(void)arg;
+	for (uint64_t k = 0; k < n; k++) {
+		d |= t->D[p0 + k];
+		y |= t->Y[p0 + k];
+	}
+	set_pages(t, t->D, first, r->size, d);
+	set_pages(t, t->Y, first, r->size, y);
+	TCHECK((!t->hd || r->dirty == d) && (!t->ha || r->young == y),
+	       "compacted leaf 0x%llx+0x%llx: dirty %d young %d, the leaves it replaced: %d %d",
+	       (unsigned long long)(t->wbase + first), (unsigned long long)r->size, r->dirty,
+	       r->young, d, y);
+}
+
+static void one_compact(struct tt *t)
+{
+	const uint64_t g = 1ull << t->gshift;
+	uint64_t size = rnd_size(t) * (1 + trng_below(&t->r, 4)), off;
+	int rc;
+
+	if (size > t->c->window)
+		size = t->c->window;
+	off = trng_below(&t->r, (t->c->window - size) / g + 1) * g;
+	rc = th_compact(&t->h, t->wbase + off, size);
+	TCHECK(rc == IOPGT_OK, "compact = %d", rc);
+	fig.compacts++;
+	each_leaf(t, off, off + size, leaf_widen, NULL);
+}
+
 static void one_track(struct tt *t)
 {
 	const uint64_t g = 1ull << t->gshift;
@@ -607,11 +644,13 @@ static void tt_fini(struct tt *t)
 
 static void print_figures(const char *what)
 {
-	printf("%s: %lu operations (%lu maps, %lu unmaps, %lu tracking calls), %lu walker "
-	       "accesses, %lu descriptor updates (%lu of them while a tracking call ran, %lu from "
-	       "a second thread), %lu retried; pages reported: %lu dirty, %lu young\n",
-	       what, fig.ops, fig.maps, fig.unmaps, fig.calls, fig.touches, fig.updates, fig.mid_call,
-	       fig.threaded, fig.retries, fig.dirty_pages, fig.young_pages);
+	printf("%s: %lu operations (%lu maps, %lu unmaps, %lu compactions, %lu tracking calls), "
+	       "%lu walker accesses, %lu descriptor updates (%lu of them while a tracking call "
+	       "ran, %lu from a second thread), %lu retried; pages reported: %lu dirty, %lu "
+	       "young\n",
+	       what, fig.ops, fig.maps, fig.unmaps, fig.compacts, fig.calls, fig.touches,
+	       fig.updates, fig.mid_call, fig.threaded, fig.retries, fig.dirty_pages,
+	       fig.young_pages);
 	fflush(stdout);
 }
 
@@ -631,8 +670,10 @@ static void random_sequences_report_exactly_what_the_walker_marked(void **state)
 			t->touch_in_hooks = trng_below(&t->r, 2);
 			if (k < 6)
 				one_map(t);
-			else if (k < 9)
+			else if (k < 8)
 				one_unmap(t);
+			else if (k < 9)
+				one_compact(t);
 			else if (k < 14)
 				for (unsigned j = 1 + (unsigned)trng_below(&t->r, 6); j--;)
 					touch(t, true);
@@ -722,7 +763,8 @@ static void late_hook(void *ctx, int what, uint64_t iova, uint64_t size, size_t 
 /*
  * A block and a contiguous run, marked dirty in one entry (not the first),
  * then split by unmaps of one page: every piece left is dirty (young), and
- * reported, around the hole. With IOPGT_QUIRK_SPLIT_IN_PLACE the walker
+ * reported, around the hole. The hole mapped again and one piece marked,
+ * compaction makes one leaf again, marked whole. With IOPGT_QUIRK_SPLIT_IN_PLACE the walker
  * also marks the leaf after the split built its pieces and before they
  * replace it: the mark must reach the pieces too.
  */
@@ -780,6 +822,22 @@ static void splits_keep_the_walkers_marks(void **state)
 				}
 				expect_spans(t, young, at, L, 0, want, 2);
 				expect_spans(t, young, at, L, 0, want, 0);
+				/* the hole mapped again, the last piece marked (the
+				 * first is the new leaf's model), compacted: one leaf
+				 * again, marked whole */
+				TCHECK(th_map(&t->h, t->wbase + hole, pa + (hole - at), g,
+					      IOPGT_READ | IOPGT_WRITE) == IOPGT_OK, "map the hole");
+				walker(t, at + L - g, !young, 0);
+				TCHECK(th_compact(&t->h, t->wbase + at, L) == IOPGT_OK, "compact");
+				{
+					struct refwalk_result r;
+
+					TCHECK(leaf_at(t, at + L - g, &r) && r.size == L &&
+					       (young ? r.young : r.dirty),
+					       "compacted leaf: size 0x%llx, marked %d",
+					       (unsigned long long)r.size, young ? r.young : r.dirty);
+				}
+				expect_spans(t, young, at, g, 0, whole, 1);
 				TCHECK(th_unmap(&t->h, t->wbase + at, L) == IOPGT_OK, "unmap");
 
 				if (!inplace)
