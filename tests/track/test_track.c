@@ -867,6 +867,30 @@ static void splits_keep_the_walkers_marks(void **state)
 	}
 }
 
+/* A tree handed over keeps its marks: the new owner reports them. */
+static void adoption_keeps_the_walkers_marks(void **state)
+{
+	struct tt *t = &T;
+	const uint64_t want[4] = { 0, 0x10000, 0x20000, 0x1000 };
+	uint64_t root = 0;
+
+	(void)state;
+	tt_init(t, &tcfgs[4], test_seed(0x7af8));
+	TCHECK(th_map(&t->h, t->wbase, 1ull << 36, 0x10000, IOPGT_READ | IOPGT_WRITE) == IOPGT_OK &&
+	       th_map(&t->h, t->wbase + 0x20000, (1ull << 36) + 0x20000, 0x1000,
+		      IOPGT_READ | IOPGT_WRITE) == IOPGT_OK, "map");
+	walker(t, 0x8000, true, ~0ull); /* the run's last entry */
+	walker(t, 0x20000, true, 0);
+	TCHECK(iopgt_detach(&t->h.pt, &root) == IOPGT_OK, "detach");
+	TCHECK(iopgt_adopt(&t->h.pt, &t->h.cfg, root) == IOPGT_OK, "adopt a tree with marks");
+	expect_spans(t, false, 0, 0x40000, IOPGT_TRACK_NO_CLEAR, want, 2);
+	expect_spans(t, true, 0, 0x40000, 0, want, 2);
+	expect_spans(t, false, 0, 0x40000, 0, want, 2);
+	expect_spans(t, false, 0, 0x40000, 0, want, 0);
+	th_check_all(&t->h);
+	tt_fini(t);
+}
+
 /* Arguments: the tracking calls check them as unmap does. */
 static void tracking_calls_refuse_bad_arguments(void **state)
 {
@@ -1173,6 +1197,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest one[] = {
 		cmocka_unit_test(tracking_calls_refuse_bad_arguments),
 		cmocka_unit_test(splits_keep_the_walkers_marks),
+		cmocka_unit_test(adoption_keeps_the_walkers_marks),
 		cmocka_unit_test(random_sequences_report_exactly_what_the_walker_marked),
 	};
 	const struct CMUnitTest threads[] = {
