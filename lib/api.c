@@ -2,10 +2,10 @@
 /*
  * lib/api.c - the public calls: error strings, configuration checks,
  * init/fini, adopt/detach, registers, statistics, and the argument checks
- * of map, unmap, compact, lookup and walk, which then route each call:
- * concurrent.c with IOPGT_QUIRK_CONCURRENT, otherwise fastpath.c (which
- * falls back to the passes of map.c and unmap.c), compact.c and read.c;
- * handover.c checks a tree to adopt.
+ * of map, unmap, compact, lookup, walk and the tracking calls, which then
+ * route each call: concurrent.c with IOPGT_QUIRK_CONCURRENT, otherwise
+ * fastpath.c (which falls back to the passes of map.c and unmap.c),
+ * compact.c, read.c and track.c; handover.c checks a tree to adopt.
  */
 #include "internal.h"
 
@@ -343,4 +343,34 @@ int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_
 	if (pt_conc(pt))
 		return conc_walk(pt, off, size, fn, ctx);
 	return read_walk(pt, off, size, fn, ctx);
+}
+
+static int track(struct iopgt *pt, uint64_t iova, uint64_t size, uint32_t flags,
+		 iopgt_span_fn fn, void *ctx, bool young)
+{
+	uint64_t off;
+	int err;
+
+	if (!pt_live(pt) || !fn || (flags & ~IOPGT_TRACK_NO_CLEAR))
+		return IOPGT_ERR_INVAL;
+	if (!(pt->quirks_ & (young ? IOPGT_QUIRK_HW_ACCESS : IOPGT_QUIRK_HW_DIRTY)))
+		return IOPGT_ERR_NOTSUP;
+	err = check_in(pt, iova, size, &off);
+	if (err)
+		return err;
+	if (pt_conc(pt))
+		return conc_track(pt, off, size, young, flags, fn, ctx);
+	return track_range(pt, off, size, young, flags, fn, ctx);
+}
+
+int iopgt_read_and_clear_dirty(struct iopgt *pt, uint64_t iova, uint64_t size, uint32_t flags,
+			       iopgt_span_fn fn, void *ctx)
+{
+	return track(pt, iova, size, flags, fn, ctx, false);
+}
+
+int iopgt_test_and_clear_young(struct iopgt *pt, uint64_t iova, uint64_t size, uint32_t flags,
+			       iopgt_span_fn fn, void *ctx)
+{
+	return track(pt, iova, size, flags, fn, ctx, true);
 }

@@ -53,6 +53,12 @@
  *  c_park(F, pt, wl, d), c_unpark(F, pt, wl, p): a valid descriptor made
  *      invalid (no bit of c_live_bits() set) and back, exactly: a table
  *      descriptor, or a leaf that is no run (and no v7s supersection).
+ *  c_hw(F, pt): whether the walker changes leaves (IOPGT_QUIRK_HW_DIRTY or
+ *      _HW_ACCESS; LPAE only). The walker's state of a leaf, for
+ *      those tables: c_dirty(), c_young() test it, c_clean(), c_old() take
+ *      it away, c_hw_merge(F, pt, d, from) adds the state of @from to @d,
+ *      c_hw_norm() gives a leaf clean and old (what a run's entries agree
+ *      on).
  *  c_shift(), c_bits(), c_levels(): lvl_shift(), lvl_bits() and levels_
  *      with the constants of a fixed geometry folded in (v7s), for the
  *      hottest walks.
@@ -240,6 +246,42 @@ IOPGT_INLINE uint64_t c_unpark(enum fam F, const struct iopgt *pt, unsigned wl, 
 	return F == FAM_V7S ? v7s_unpark(wl, p) : p | LPAE_VALID;
 }
 
+IOPGT_INLINE bool c_hw(enum fam F, const struct iopgt *pt)
+{
+	return F == FAM_LPAE &&
+	       (pt->quirks_ & (IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS));
+}
+
+IOPGT_INLINE bool c_dirty(enum fam F, const struct iopgt *pt, uint64_t d)
+{
+	return F == FAM_LPAE && lpae_dirty(pt, d);
+}
+
+IOPGT_INLINE bool c_young(enum fam F, uint64_t d)
+{
+	return F == FAM_LPAE && lpae_young(d);
+}
+
+IOPGT_INLINE uint64_t c_clean(enum fam F, const struct iopgt *pt, uint64_t d)
+{
+	return F == FAM_LPAE ? lpae_clean(pt, d) : d;
+}
+
+IOPGT_INLINE uint64_t c_old(enum fam F, uint64_t d)
+{
+	return F == FAM_LPAE ? lpae_old(d) : d;
+}
+
+IOPGT_INLINE uint64_t c_hw_merge(enum fam F, const struct iopgt *pt, uint64_t d, uint64_t from)
+{
+	return c_hw(F, pt) ? lpae_hw_merge(pt, d, from) : d;
+}
+
+IOPGT_INLINE uint64_t c_hw_norm(enum fam F, const struct iopgt *pt, uint64_t d)
+{
+	return c_hw(F, pt) ? lpae_hw_norm(pt, d) : d;
+}
+
 /* v7s: table descriptors and TTBR hold 32-bit addresses */
 IOPGT_INLINE bool c_table_mem_ok(enum fam F, const struct iopgt *pt, uint64_t pa, size_t size)
 {
@@ -330,6 +372,23 @@ IOPGT_INLINE bool d_cas(enum fam F, void *tbl, size_t idx, uint64_t old, uint64_
 	}
 	return __atomic_compare_exchange_n(&((uint64_t *)tbl)[idx], &old, v, false,
 					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+/*
+ * Swap @v into a live entry the walker may be updating (IOPGT_QUIRK_HW_*):
+ * the value it held last. LPAE only: v7s walkers change nothing.
+ */
+IOPGT_INLINE uint64_t d_xchg(void *tbl, size_t idx, uint64_t v)
+{
+	return __atomic_exchange_n(&((uint64_t *)tbl)[idx], v, __ATOMIC_ACQ_REL);
+}
+
+/* Compare-and-swap of a live leaf the walker may be updating; on failure
+ * *@old is the value found. */
+IOPGT_INLINE bool d_cas_leaf(void *tbl, size_t idx, uint64_t *old, uint64_t v)
+{
+	return __atomic_compare_exchange_n(&((uint64_t *)tbl)[idx], old, v, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* The OR of entries [@a, @b) of @tv. */

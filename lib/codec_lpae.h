@@ -17,6 +17,7 @@
  *   11          stage 1 nG
  *   [47:12]     output address (AArch32: [39:12]); with the 64K granule and
  *               a 52-bit OA, PA[51:48] sit in [15:12] (D8.3.1, FEAT_LPA)
+ *   51          DBM (FEAT_HAFDBS): the walker may grant the write permission
  *   52          Contiguous
  *   53, 54      stage 1 PXN, UXN/XN; stage 2 XN[1:0] (D8.4.2)
  *   63          table descriptors: NSTable
@@ -31,12 +32,15 @@
 #define LPAE_NS       BIT64(5)
 #define LPAE_AP_UNPRIV BIT64(6)  /* stage 1 AP[1]: EL0 access */
 #define LPAE_AP_RDONLY BIT64(7)  /* stage 1 AP[2]: read-only */
+/* bit 7 is also the one the walker changes to mark a DBM leaf dirty */
+#define LPAE_DIRTY_BIT BIT64(7)
 #define LPAE_S2AP_R   BIT64(6)
 #define LPAE_S2AP_W   BIT64(7)
 #define LPAE_SH_OS    ((uint64_t)2 << 8)
 #define LPAE_SH_IS    ((uint64_t)3 << 8)
 #define LPAE_AF       BIT64(10)
 #define LPAE_NG       BIT64(11)
+#define LPAE_DBM      BIT64(51)
 #define LPAE_CONT     BIT64(52)
 #define LPAE_PXN      BIT64(53)
 #define LPAE_UXN      BIT64(54)
@@ -121,8 +125,14 @@ IOPGT_INLINE unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,
 				 bool run)
 {
-	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID | LPAE_AF;
+	uint64_t d = lpae_enc_addr(pt, pa) | LPAE_VALID;
+	/* IOPGT_QUIRK_HW_DIRTY: a writable leaf starts writable-clean */
+	const bool dbm = (prot & IOPGT_WRITE) && (pt->quirks_ & IOPGT_QUIRK_HW_DIRTY);
 
+	if (!(pt->quirks_ & IOPGT_QUIRK_HW_ACCESS))
+		d |= LPAE_AF;
+	if (dbm)
+		d |= LPAE_DBM;
 	if (wl == (unsigned)pt->levels_ - 1)
 		d |= LPAE_TYPE;
 	if (run)
@@ -133,7 +143,7 @@ IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa
 
 		if (prot & IOPGT_READ)
 			d |= LPAE_S2AP_R;
-		if (prot & IOPGT_WRITE)
+		if ((prot & IOPGT_WRITE) && !dbm)
 			d |= LPAE_S2AP_W;
 		if (prot & IOPGT_MMIO)
 			ma = LPAE_S2_MEMATTR_DEV;
@@ -148,7 +158,7 @@ IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa
 		unsigned idx;
 
 		d |= LPAE_NG;
-		if (!(prot & IOPGT_WRITE))
+		if (!(prot & IOPGT_WRITE) || dbm)
 			d |= LPAE_AP_RDONLY;
 		if (!(prot & IOPGT_PRIV))
 			d |= LPAE_AP_UNPRIV;
@@ -198,6 +208,8 @@ IOPGT_INLINE uint64_t lpae_leaf_pa(const struct iopgt *pt, unsigned wl, uint64_t
 IOPGT_INLINE uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	uint32_t prot = 0;
+	/* a writable-clean leaf is writable: the walker grants the permission */
+	const bool dbm = (d & LPAE_DBM) && (pt->quirks_ & IOPGT_QUIRK_HW_DIRTY);
 
 	(void)wl;
 	if (pt_is_s2(pt)) {
@@ -205,7 +217,7 @@ IOPGT_INLINE uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint64
 
 		if (d & LPAE_S2AP_R)
 			prot |= IOPGT_READ;
-		if (d & LPAE_S2AP_W)
+		if ((d & LPAE_S2AP_W) || dbm)
 			prot |= IOPGT_WRITE;
 		if (d & LPAE_S2_XN)
 			prot |= IOPGT_NOEXEC;
@@ -218,7 +230,7 @@ IOPGT_INLINE uint32_t lpae_leaf_prot(const struct iopgt *pt, unsigned wl, uint64
 		unsigned idx = (unsigned)(d >> 2) & 7;
 
 		prot |= IOPGT_READ;
-		if (!(d & LPAE_AP_RDONLY))
+		if (!(d & LPAE_AP_RDONLY) || dbm)
 			prot |= IOPGT_WRITE;
 		if (!(d & LPAE_AP_UNPRIV))
 			prot |= IOPGT_PRIV;
@@ -298,6 +310,57 @@ IOPGT_INLINE bool lpae_table_canon(const struct iopgt *pt, unsigned wl, uint64_t
 IOPGT_INLINE uint64_t lpae_leaf_key(uint64_t d)
 {
 	return d & LPAE_ATTR_MASK & ~LPAE_CONT;
+}
+
+/*
+ * The state the walker keeps in leaves (IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS;
+ * Arm ARM DDI0487, chapter D8, "Hardware management of the Access flag"
+ * and "Hardware management of the dirty state"). A leaf with DBM set is
+ * writable-clean while the walker withholds the write permission (stage 1
+ * AP[2] = 1, stage 2 S2AP[1] = 0) and writable-dirty once its first write
+ * granted it (AP[2] = 0, S2AP[1] = 1): bit 7 either way, set at stage 2 and
+ * clear at stage 1 when dirty. A leaf with AF set is young. The walker
+ * only ever adds state (marks dirty, sets AF); the library takes it away
+ * (cleans, clears AF) with a compare-and-swap.
+ */
+IOPGT_INLINE bool lpae_dirty(const struct iopgt *pt, uint64_t d)
+{
+	return (d & LPAE_DBM) && ((d & LPAE_DIRTY_BIT) != 0) == pt_is_s2(pt);
+}
+
+IOPGT_INLINE bool lpae_young(uint64_t d)
+{
+	return (d & LPAE_AF) != 0;
+}
+
+IOPGT_INLINE uint64_t lpae_clean(const struct iopgt *pt, uint64_t d)
+{
+	return pt_is_s2(pt) ? d & ~LPAE_DIRTY_BIT : d | LPAE_DIRTY_BIT;
+}
+
+IOPGT_INLINE uint64_t lpae_old(uint64_t d)
+{
+	return d & ~LPAE_AF;
+}
+
+/* @d with the state of @from added: dirty if @from is (and @d has DBM), young if @from is */
+IOPGT_INLINE uint64_t lpae_hw_merge(const struct iopgt *pt, uint64_t d, uint64_t from)
+{
+	if ((d & LPAE_DBM) && lpae_dirty(pt, from))
+		d = pt_is_s2(pt) ? d | LPAE_DIRTY_BIT : d & ~LPAE_DIRTY_BIT;
+	if ((pt->quirks_ & IOPGT_QUIRK_HW_ACCESS) && lpae_young(from))
+		d |= LPAE_AF;
+	return d;
+}
+
+/* @d clean and (with HW_ACCESS) old: what the entries of a run agree on */
+IOPGT_INLINE uint64_t lpae_hw_norm(const struct iopgt *pt, uint64_t d)
+{
+	if ((pt->quirks_ & IOPGT_QUIRK_HW_DIRTY) && (d & LPAE_DBM))
+		d = lpae_clean(pt, d);
+	if (pt->quirks_ & IOPGT_QUIRK_HW_ACCESS)
+		d = lpae_old(d);
+	return d;
 }
 
 #endif /* IOPGT_CODEC_LPAE_H */

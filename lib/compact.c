@@ -22,6 +22,15 @@
  * attributes equal (c_leaf_key()). A new leaf copies the attributes of one
  * of the leaves it replaces (c_retarget()).
  *
+ * The walker's state (IOPGT_QUIRK_HW_*: dirty, young) is no attribute:
+ * leaves that differ only in it are compacted (the keys compare leaves as
+ * c_hw_norm() gives them), and the new leaf is dirty (young) when any leaf
+ * it replaces was (c_hw_merge() into the summary's leaf). The walker may
+ * mark those leaves until it can no longer reach them: compaction then
+ * always breaks before it makes (no INPLACE), parks leaves with a
+ * compare-and-swap (put_park_leaf()), and REMAKE, after the flush_walk,
+ * reads every replaced leaf as it was left.
+ *
  * The same walk (cp_tbl()) runs as several passes:
  *   PREPARE  reads, checks (IOPGT_ERR_CORRUPT, nothing written) and counts
  *            the dirty ranges the commit will record;
@@ -130,7 +139,7 @@ static int cp_sum_entry(struct cp *c, unsigned wl, const void *tv, size_t i, uin
 		return IOPGT_OK;
 	case D_LEAF:
 		s->state = S_ONE;
-		s->key = c_leaf_key(F, pt, wl, d);
+		s->key = c_leaf_key(F, pt, wl, c_hw_norm(F, pt, d));
 		s->src = d;
 		s->src_wl = wl;
 		s->pa = c_leaf_pa(F, pt, wl, d);
@@ -180,6 +189,7 @@ static int cp_sum_table(struct cp *c, unsigned wl, const void *tv, struct csum *
 			s->state = S_MIXED;
 			return IOPGT_OK;
 		}
+		s->src = c_hw_merge(pt_fam(pt), pt, s->src, e.src);
 	}
 	return IOPGT_OK;
 }
@@ -197,7 +207,10 @@ static void cp_replace(struct cp *c, unsigned wl, void *tv, uint64_t tpa, size_t
 	switch (c->mode) {
 	case CP_PREPARE: /* counts what PARK or INPLACE records */
 	case CP_PARK:
-		put(op, tv, tpa, false, i, 1, c_park(F, pt, wl, old), 0);
+		if (!cva && c_kind(F, pt, wl, old, &(bool){ false }) == D_LEAF)
+			put_park_leaf(op, tv, tpa, i, wl, old);
+		else
+			put(op, tv, tpa, false, i, 1, c_park(F, pt, wl, old), 0);
 		if (c->inplace && cva)
 			rec_free(op, cva, cpa, wl + 1, es);
 		break;
@@ -255,6 +268,7 @@ static int cp_group(struct cp *c, unsigned wl, void *tv, uint64_t tpa, size_t i,
 			return err;
 		if (e.state != S_ONE || e.key != s.key || e.pa != s.pa + j * esz)
 			return 0;
+		s.src = c_hw_merge(F, pt, s.src, e.src);
 	}
 	if ((s.pa & (esz * n - 1)) || !c_can_leaf(F, pt, wl, s.pa, true))
 		return 0;
@@ -374,7 +388,9 @@ int compact_passes(struct iopgt *pt, uint64_t off, uint64_t size)
 	op_init(&op, pt);
 	c.op = &op;
 	c.mode = CP_PREPARE;
-	c.inplace = (pt->quirks_ & IOPGT_QUIRK_SPLIT_IN_PLACE) != 0;
+	/* the walker's marks on what is replaced are final only once it can
+	 * no longer reach it: with them, always break before make */
+	c.inplace = (pt->quirks_ & IOPGT_QUIRK_SPLIT_IN_PLACE) && !c_hw(pt_fam(pt), pt);
 	c.lo = off;
 	c.hi = off + size;
 	c.hlo = c.hhi = 0;

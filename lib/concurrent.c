@@ -553,3 +553,17 @@ int conc_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn
 	pins_drop(&ps);
 	return err;
 }
+
+/* The tracking calls only store into leaves of their range: pinned like a
+ * walk, so that no table on the way is freed meanwhile. */
+int conc_track(const struct iopgt *pt, uint64_t off, uint64_t size, bool young, uint32_t flags,
+	       iopgt_span_fn fn, void *ctx)
+{
+	struct pinset ps;
+	int err;
+
+	pins_take(pt, off, off + (size - 1), &ps);
+	err = track_range(pt, off, size, young, flags, fn, ctx);
+	pins_drop(&ps);
+	return err;
+}

@@ -13,6 +13,7 @@
  *   compact.c     compaction: tables and entries re-formed into blocks and runs
  *   handover.c    adoption: a tree built elsewhere checked whole
  *   read.c        lookup and the leaf iterator
+ *   track.c       dirty and access tracking (IOPGT_QUIRK_HW_*)
  *   concurrent.c  IOPGT_QUIRK_CONCURRENT: pins, edge tables, reaping
  *   codec.h       descriptors: the format families' codecs behind one
  *                 interface (codec_lpae.h, codec_v7s.h), descriptor access
@@ -131,6 +132,10 @@ int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, b
 int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc);
 int read_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);
 
+/* track.c: the tracking calls (@young: the Access flag, else dirty) */
+int track_range(const struct iopgt *pt, uint64_t off, uint64_t size, bool young, uint32_t flags,
+		iopgt_span_fn fn, void *ctx);
+
 /* concurrent.c */
 #define IOPGT_PIN_BYTES IOPGT_CONCURRENT_BYTES
 int conc_map(struct iopgt *pt, uint64_t off, uint64_t size, const struct iopgt_seg *segs, size_t n,
@@ -140,6 +145,8 @@ int conc_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m);
 int conc_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa);
 int conc_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);
 int conc_compact(struct iopgt *pt, uint64_t off, uint64_t size);
+int conc_track(const struct iopgt *pt, uint64_t off, uint64_t size, bool young, uint32_t flags,
+	       iopgt_span_fn fn, void *ctx);
 int conc_alloc_pins(struct iopgt *pt);
 void conc_free_pins(struct iopgt *pt);
 

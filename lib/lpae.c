@@ -58,7 +58,12 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		allowed |= IOPGT_QUIRK_TTBR1;
 	if (fmt == IOPGT_FMT_ARM64_S2)
 		allowed |= IOPGT_QUIRK_S2FWB;
+	if (!a32)
+		allowed |= IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS;
 	if (cfg->quirks & ~allowed)
+		return IOPGT_ERR_NOTSUP;
+	/* hardware updates need a coherent walker (iopgt.h, "Hardware updates") */
+	if ((cfg->quirks & (IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS)) && cfg->sync.fn)
 		return IOPGT_ERR_NOTSUP;
 	if ((cfg->quirks & IOPGT_QUIRK_NO_SPLIT) && (cfg->quirks & IOPGT_QUIRK_SPLIT_IN_PLACE))
 		return IOPGT_ERR_INVAL;
@@ -185,7 +190,7 @@ void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs)
 {
 	bool coherent = pt->sync_.fn == NULL;
 	uint64_t sh, irgn, orgn, tsz = 64 - pt->ias_;
-	uint64_t walk, tg0, tg1;
+	uint64_t walk, tg0, tg1, ha, hd;
 
 	/* walk attributes: SH, IRGN, ORGN; RGN 0b01 = write-back write-allocate */
 	if (coherent) {
@@ -198,6 +203,10 @@ void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs)
 		orgn = (pt->quirks_ & IOPGT_QUIRK_OUTER_WBWA) ? 1 : 0;
 	}
 	walk = irgn << 8 | orgn << 10 | sh << 12;
+	/* hardware updates: HA, and HD, which needs HA (TCR_EL1 bits 39, 40;
+	 * VTCR_EL2 bits 21, 22) */
+	ha = (pt->quirks_ & (IOPGT_QUIRK_HW_ACCESS | IOPGT_QUIRK_HW_DIRTY)) != 0;
+	hd = (pt->quirks_ & IOPGT_QUIRK_HW_DIRTY) != 0;
 	/* TG0: 4K 0b00, 64K 0b01, 16K 0b10; TG1: 16K 0b01, 4K 0b10, 64K 0b11 */
 	switch (pt->gshift_) {
 	case 12: tg0 = 0; tg1 = 2; break;
@@ -217,13 +226,15 @@ void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs)
 			/* T0SZ, walk attributes, TG0; T1SZ = T0SZ, EPD1 (bit 23), TG1 */
 			regs->tcr = tsz | walk | tg0 << 14 | tsz << 16 | BIT64(23) |
 				    tg1 << 30 | lpae_ps(pt->oas_) << 32;
+		regs->tcr |= ha << 39 | hd << 40;
 		break;
 	case IOPGT_FMT_ARM64_S2: {
 		/* SL0 (D19.2 VTCR_EL2): 4K: L2 0, L1 1, L0 2; 16K/64K: L3 0, L2 1, L1 2 */
 		uint64_t sl0 = pt->gshift_ == 12 ? 2 - pt->start_lvl_ : 3 - pt->start_lvl_;
 
 		regs->vttbr = lpae_baddr(pt);
-		regs->vtcr = tsz | sl0 << 6 | walk | tg0 << 14 | lpae_ps(pt->oas_) << 16 | BIT64(31);
+		regs->vtcr = tsz | sl0 << 6 | walk | tg0 << 14 | lpae_ps(pt->oas_) << 16 |
+			     ha << 21 | hd << 22 | BIT64(31);
 		break;
 	}
 	case IOPGT_FMT_ARM32_S1:

@@ -42,6 +42,7 @@ void op_init(struct op *op, struct iopgt *pt)
 	op->scratch_size = 0;
 	for (unsigned i = 0; i < IOPGT_MAXLVL; i++)
 		op->ecount[i] = 0;
+	op->nhw = 0;
 }
 
 void mem_give(const struct iopgt *pt, void *va, uint64_t pa, size_t size)
@@ -272,6 +273,73 @@ void op_free(struct op *op)
 		mem_give(pt, op->scratch, op->scratch_pa, op->scratch_size);
 }
 
+/*
+ * Add the walker's state of @from to every leaf of the entries
+ * [@idx, @idx + @n) of the live table @tv (walk level @wl) and the tables
+ * below them, each with a compare-and-swap (the walker may be marking them
+ * too; it only ever adds state).
+ */
+static void hw_spread(const struct iopgt *pt, unsigned wl, void *tv, size_t idx, size_t n,
+		      uint64_t from, const void **path)
+{
+	const enum fam F = pt_fam(pt);
+
+	path[wl] = tv;
+	for (size_t i = idx; i < idx + n; i++) {
+		uint64_t d = d_load(F, pt, tv, i), nd;
+		bool run;
+		void *cva;
+
+		switch (c_kind(F, pt, wl, d, &run)) {
+		case D_LEAF:
+			nd = c_hw_merge(F, pt, d, from);
+			while (nd != d && !put_cas_leaf(pt, tv, i, &d, nd))
+				nd = c_hw_merge(F, pt, d, from);
+			break;
+		case D_TABLE:
+			cva = tbl_follow(F, pt, wl, d, path, NULL);
+			if (cva && wl + 1u < pt->levels_)
+				hw_spread(pt, wl + 1, cva, 0, (size_t)1 << lvl_bits(pt, wl + 1), from,
+					  path);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* The deferred store @w, which replaces an entry of a split in place that
+ * the walker may still mark (IOPGT_QUIRK_HW_*): swapped in, the state it
+ * replaced noted. False: no such entry. */
+static bool hw_store(struct op *op, const struct wrec *w)
+{
+	const struct iopgt *pt = op->pt;
+
+	for (unsigned k = 0; k < op->nhw; k++) {
+		struct op_hwsplit *h = &op->hw[k];
+		uint64_t *e = h->tv;
+
+		if ((uint64_t *)w->ptr >= e + h->idx && (uint64_t *)w->ptr < e + h->idx + h->n) {
+			h->seen = c_hw_merge(FAM_LPAE, pt, h->seen, d_xchg(w->ptr, 0, w->val));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* After the deferred stores: what the walker marked in the replaced entries
+ * goes to every leaf that replaced them. */
+static void hw_carry(struct op *op)
+{
+	for (unsigned k = 0; k < op->nhw; k++) {
+		struct op_hwsplit *h = &op->hw[k];
+		const void *path[IOPGT_MAXLVL] = { NULL };
+
+		if (h->seen != h->d)
+			hw_spread(op->pt, h->wl, h->tv, h->idx, h->n, h->seen, path);
+	}
+}
+
 _Static_assert(sizeof(struct wrec) >= sizeof(struct iopgt_range),
 	       "deferred stores are converted to ranges in place");
 
@@ -292,12 +360,15 @@ void op_publish(struct op *op)
 		for (size_t i = 0; i < op->nw; i++) {
 			struct wrec w = op->w[i];
 
-			d_store(F, w.ptr, 0, w.val);
+			if (!op->nhw || !hw_store(op, &w))
+				d_store(F, w.ptr, 0, w.val);
 			/* same size as struct wrec: convert in place */
 			r2[i].va = w.ptr;
 			r2[i].pa = w.pa;
 			r2[i].len = dsz;
 		}
+		/* (IOPGT_QUIRK_HW_* needs sync.fn NULL: nothing more to sync) */
+		hw_carry(op);
 		pub_ranges(pt, r2, op->nw);
 	}
 	tlb_run(pt, op->t, op->nt, true);
@@ -368,6 +439,18 @@ bool put_cas_link(const struct iopgt *pt, void *tv, uint64_t tpa, size_t idx, ui
 		return false;
 	pub_sync_one(pt, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
 	return true;
+}
+
+/*
+ * A compare-and-swap of the live leaf at entry @idx from *@old to @v, which
+ * the walker may be updating at the same time (IOPGT_QUIRK_HW_*); on
+ * failure *@old is the value found, to retry with. No sync: those quirks
+ * need sync.fn NULL (a coherent walker, iopgt.h "Hardware updates").
+ */
+bool put_cas_leaf(const struct iopgt *pt, void *tv, size_t idx, uint64_t *old, uint64_t v)
+{
+	(void)pt;
+	return d_cas_leaf(tv, idx, old, v);
 }
 
 /*

@@ -27,8 +27,11 @@
  *                a new table, an entry of a split run
  *   put_again()  a store into bytes already recorded (compaction)
  *   put_now()    one descriptor, stored and synced at once (fast paths)
+ *   put_break()  invalidates a leaf to split it, keeping the walker's state
+ *   put_park_leaf() parks a leaf to compact it, keeping the walker's state
  *   publish.c:   put_now_with(), put_new_table(), put_cas_link(),
- *                put_mark_synced() for the fast and concurrent paths
+ *                put_mark_synced() for the fast and concurrent paths;
+ *                put_cas_leaf() for the tracking calls (track.c)
  */
 #ifndef IOPGT_PUBLISH_H
 #define IOPGT_PUBLISH_H
@@ -85,6 +88,17 @@ struct op {
 	uint8_t ecount[IOPGT_MAXLVL];
 	/* the tables on the way down: path[wl] is the table at walk level wl */
 	const void *path[IOPGT_MAXLVL];
+	/* IOPGT_QUIRK_HW_* with IOPGT_QUIRK_SPLIT_IN_PLACE: the splits (one per
+	 * edge at most) whose leaf the walker may still mark until the
+	 * deferred stores replace its entries; @d: the state the new leaves
+	 * were given, @seen: with what the replaced entries held added */
+	struct op_hwsplit {
+		void *tv;
+		size_t idx, n;
+		unsigned wl;
+		uint64_t d, seen;
+	} hw[2];
+	uint8_t nhw;
 	/* scratch */
 	void *scratch;
 	uint64_t scratch_pa;
@@ -113,6 +127,7 @@ void put_new_table(const struct iopgt *pt, void *va, uint64_t pa, size_t size);
 bool put_cas_link(const struct iopgt *pt, void *tv, uint64_t tpa, size_t idx, uint64_t old,
 		  uint64_t link);
 void put_mark_synced(const struct iopgt *pt, void *tv, size_t idx);
+bool put_cas_leaf(const struct iopgt *pt, void *tv, size_t idx, uint64_t *old, uint64_t v);
 
 IOPGT_INLINE void rec_dirty(struct op *op, void *va, uint64_t pa, size_t len)
 {
@@ -177,6 +192,51 @@ IOPGT_INLINE void put_clear(struct op *op, void *tv, size_t from, size_t to)
 		d_zero(pt_fam(op->pt), tv, from, to);
 }
 
+/*
+ * Make the @n live leaf entries of @tv from @idx invalid, to break a leaf
+ * before a split: put(.., 0, 0) that returns @d with the state the walker
+ * kept in the entries added (IOPGT_QUIRK_HW_*: each entry is swapped out
+ * atomically, so that nothing it marked before the entry went invalid is
+ * lost; c_hw_merge()).
+ */
+IOPGT_INLINE uint64_t put_break(struct op *op, void *tv, uint64_t tpa, size_t idx, size_t n,
+				uint64_t d)
+{
+	const enum fam F = pt_fam(op->pt);
+	const unsigned dsh = op->pt->dshift_;
+
+	if (!op->commit || !c_hw(F, op->pt)) {
+		put(op, tv, tpa, false, idx, n, 0, 0);
+		return d;
+	}
+	for (size_t i = 0; i < n; i++)
+		d = c_hw_merge(F, op->pt, d, d_xchg(tv, idx + i, 0));
+	rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), n << dsh);
+	return d;
+}
+
+/*
+ * IOPGT_QUIRK_HW_* and a split in place: the entries [@idx, @idx + @n) of
+ * @tv (walk level @wl) stay live until their deferred stores, and the
+ * walker may mark them until then; op_publish() swaps them out and carries
+ * what it finds over to the new leaves (given the state of @d).
+ */
+IOPGT_INLINE void rec_hw_split(struct op *op, unsigned wl, void *tv, size_t idx, size_t n,
+			       uint64_t d)
+{
+	struct op_hwsplit *h;
+
+	if (!op->commit || !c_hw(pt_fam(op->pt), op->pt) ||
+	    op->nhw >= sizeof(op->hw) / sizeof(op->hw[0]))
+		return;
+	h = &op->hw[op->nhw++];
+	h->tv = tv;
+	h->idx = idx;
+	h->n = n;
+	h->wl = wl;
+	h->d = h->seen = d;
+}
+
 /* A store into the live table @tv that goes after the first sync call. */
 IOPGT_INLINE void put_late(struct op *op, void *tv, uint64_t tpa, size_t idx, uint64_t val)
 {
@@ -188,6 +248,27 @@ IOPGT_INLINE void put_late(struct op *op, void *tv, uint64_t tpa, size_t idx, ui
 		op->w[op->nw].pa = tpa + (idx << dsh);
 	}
 	op->nw++;
+}
+
+/*
+ * Park the live leaf at entry @idx of @tv (walk level @wl), which held
+ * @old, as put(.., c_park(old)) does: with IOPGT_QUIRK_HW_* by a
+ * compare-and-swap, retried with the value found, so that the parked entry
+ * keeps what the walker marked until it went invalid (compaction).
+ */
+IOPGT_INLINE void put_park_leaf(struct op *op, void *tv, uint64_t tpa, size_t idx, unsigned wl,
+				uint64_t old)
+{
+	const enum fam F = pt_fam(op->pt);
+	const unsigned dsh = op->pt->dshift_;
+
+	if (!op->commit || !c_hw(F, op->pt)) {
+		put(op, tv, tpa, false, idx, 1, c_park(F, op->pt, wl, old), 0);
+		return;
+	}
+	while (!d_cas_leaf(tv, idx, &old, c_park(F, op->pt, wl, old)))
+		;
+	rec_dirty(op, (char *)tv + (idx << dsh), tpa + (idx << dsh), (size_t)1 << dsh);
 }
 
 /* A store into bytes an earlier store of the same call recorded (the

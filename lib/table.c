@@ -107,13 +107,15 @@ bool table_empty_at(const struct iopgt *pt, unsigned wl, const void *tv, uint64_
  * Do the @n entries of the run at @rs agree: all leaves of a run, the same
  * attributes, each entry's output address @rpa plus the run step times its
  * index? Arm ARM D8.7.1: a run whose entries differ is a programming error.
+ * The state the walker keeps (IOPGT_QUIRK_HW_*) may differ from entry to
+ * entry: it may mark any one of them.
  */
 bool run_agrees(const struct iopgt *pt, unsigned wl, const void *tv, size_t rs, size_t n,
 		uint64_t rpa)
 {
 	const enum fam F = pt_fam(pt);
 	const uint64_t step = c_run_step(F, pt, wl);
-	const uint64_t d0 = d_load(F, pt, tv, rs);
+	const uint64_t d0 = c_hw_norm(F, pt, d_load(F, pt, tv, rs));
 	const uint64_t attrs = c_retarget(F, pt, wl, d0, wl, 0, true);
 
 	for (size_t i = 0; i < n; i++) {
@@ -121,7 +123,7 @@ bool run_agrees(const struct iopgt *pt, unsigned wl, const void *tv, size_t rs, 
 		bool run;
 
 		if (c_kind(F, pt, wl, d, &run) != D_LEAF || !run ||
-		    c_retarget(F, pt, wl, d, wl, 0, true) != attrs ||
+		    c_retarget(F, pt, wl, c_hw_norm(F, pt, d), wl, 0, true) != attrs ||
 		    c_leaf_pa(F, pt, wl, d) != rpa + i * step)
 			return false;
 	}

@@ -9,7 +9,12 @@
  * store. Break-before-make: the old entry is cleared in the first sync call,
  * its TLB entries invalidated, and the link stored after that; with
  * IOPGT_QUIRK_SPLIT_IN_PLACE the link replaces the leaf directly and the
- * invalidation comes last.
+ * invalidation comes last. The new leaves have the old leaf's attributes,
+ * the state the walker keeps in it included (IOPGT_QUIRK_HW_*: dirty,
+ * young; a run's state is that of all its entries): the break swaps the
+ * old entries out before the new leaves are made, and a split in place
+ * carries over, after its deferred stores, what the walker marked until
+ * then (publish.c).
  *
  * A table that the range empties is dropped from its parent instead of
  * being cleared entry by entry: subtree_empties() answers whether it
@@ -184,8 +189,13 @@ static int split_run(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t 
 	if (!run_agrees(pt, wl, tv, rs, n, rpa))
 		return IOPGT_ERR_CORRUPT;
 	if (!inplace) {
-		/* break: the whole run goes invalid first */
-		put(op, tv, tpa, false, rs, n, 0, 0);
+		/* break: the whole run goes invalid first; the walker may have
+		 * marked any entry dirty or young, and every piece keeps that */
+		d0 = put_break(op, tv, tpa, rs, n, d0);
+	} else if (c_hw(F, pt)) {
+		for (size_t i = 1; i < n; i++)
+			d0 = c_hw_merge(F, pt, d0, d_load(F, pt, tv, rs + i));
+		rec_hw_split(op, wl, tv, rs, n, d0);
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t es = rbase + i * esz, ee = es + esz, v;
@@ -222,11 +232,14 @@ static int split_block(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_
 
 	if (pt->quirks_ & IOPGT_QUIRK_NO_SPLIT)
 		return IOPGT_ERR_BUSY;
+	/* the break first: the new leaves get the state the walker left */
+	if (!inplace)
+		d = put_break(op, tv, tpa, i, 1, d);
+	else
+		rec_hw_split(op, wl, tv, i, 1, d);
 	err = split_leaf(op, wl, d, es, c_leaf_pa(pt_fam(pt), pt, wl, d), lo, hi, &link);
 	if (err)
 		return err;
-	if (!inplace)
-		put(op, tv, tpa, false, i, 1, 0, 0);
 	put_late(op, tv, tpa, i, link);
 	/* the entry removed is the block */
 	rec_tlb(op, es, BIT64(s), s, T_WALK, inplace);

@@ -10,14 +10,17 @@
  * Threads. Calls on different struct iopgt objects are independent. Calls
  * on one object must be serialised by the caller, unless it was initialised
  * with IOPGT_QUIRK_CONCURRENT: then iopgt_map(), iopgt_unmap(),
- * iopgt_lookup() and iopgt_walk() may run on several threads at once, with
+ * iopgt_lookup(), iopgt_walk(), iopgt_read_and_clear_dirty() and
+ * iopgt_test_and_clear_young() may run on several threads at once, with
  * no caller lock, as long as their ranges are disjoint (a call's range is
- * [iova, iova + size), widened to every leaf a partial unmap splits; a
- * lookup's range is its one address). iopgt_init(), iopgt_fini(),
- * iopgt_adopt(), iopgt_detach() and iopgt_get_regs() still need the object
- * to themselves; iopgt_get_stats() may run at any time; iopgt_compact()
- * may be called, and runs alone (it waits for the calls running and holds
- * off new ones). Calls whose ranges overlap are the caller's bug:
+ * [iova, iova + size), widened to every leaf a partial unmap splits or a
+ * tracking call reports; a lookup's range is its one address). The walker
+ * itself (IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS) updates leaves at any time,
+ * with or without that quirk: see "Hardware updates" below. iopgt_init(),
+ * iopgt_fini(), iopgt_adopt(), iopgt_detach() and iopgt_get_regs() still
+ * need the object to themselves; iopgt_get_stats() may run at any time;
+ * iopgt_compact() may be called, and runs alone (it waits for the calls
+ * running and holds off new ones). Calls whose ranges overlap are the caller's bug:
  * their results there are undefined and memory may be lost, but tables
  * outside the overlap are not corrupted and no freed memory is written.
  * With IOPGT_QUIRK_CONCURRENT:
@@ -45,7 +48,9 @@
  * (release) for tables installed concurrently; acquire/release
  * read-modify-writes on the pin counters; one sequentially consistent
  * fence between an unmap's stores and its check for an emptied table;
- * relaxed read-modify-writes on the statistics. Descriptor accesses are
+ * relaxed read-modify-writes on the statistics; with IOPGT_QUIRK_HW_DIRTY
+ * or _HW_ACCESS, acquire-release exchanges and compare-and-swaps of leaves
+ * the walker may be updating (tracking calls, splits). Descriptor accesses are
  * naturally aligned 4- or 8-byte single-copy atomic accesses (Arm ARM
  * B2.2.1): a 32-bit Arm build of the LPAE formats needs 64-bit atomics
  * (LDRD/STRD with LPAE, or LDREXD/STREXD). A compiler without these
@@ -133,7 +138,62 @@ enum iopgt_fmt {
 #define IOPGT_QUIRK_CONCURRENT  (1u << 8)
 /* the bytes IOPGT_QUIRK_CONCURRENT allocates at iopgt_init (64-byte aligned) */
 #define IOPGT_CONCURRENT_BYTES  4096u
-#define IOPGT_QUIRK_ALL         ((1u << 9) - 1)
+/*
+ * AArch64 stage 1 and stage 2: the walker manages the dirty state (FEAT_HAFDBS
+ * on a CPU, HTTU on an SMMUv3; Arm ARM DDI0487, chapter D8, "Hardware
+ * management of the dirty state"). Every writable leaf is written
+ * writable-clean: DBM (bit 51) set and the write permission withheld (stage
+ * 1 AP[2] = 1, stage 2 S2AP[1] = 0); the walker's first write through it
+ * grants the permission itself (AP[2] = 0, S2AP[1] = 1): the leaf is then
+ * writable-dirty. iopgt_lookup() and iopgt_walk() report such a leaf as
+ * IOPGT_WRITE, clean or dirty. iopgt_get_regs() sets TCR_EL1.HD (bit 40) or
+ * VTCR_EL2.HD (bit 22), and HA with it (bit 39, bit 21), without which HD
+ * has no effect. iopgt_read_and_clear_dirty() reports and cleans. Needs
+ * sync.fn NULL (see "Hardware updates" below).
+ */
+#define IOPGT_QUIRK_HW_DIRTY    (1u << 9)
+/*
+ * AArch64 stage 1 and stage 2: the walker manages the Access flag (Arm ARM
+ * DDI0487, chapter D8, "Hardware management of the Access flag"). Leaves
+ * are written with AF = 0 (bit 10), and the walker sets it on the first
+ * access instead of faulting. iopgt_get_regs() sets TCR_EL1.HA (bit 39) or
+ * VTCR_EL2.HA (bit 21). iopgt_test_and_clear_young() reports and clears it.
+ * Needs sync.fn NULL, as HW_DIRTY.
+ */
+#define IOPGT_QUIRK_HW_ACCESS   (1u << 10)
+#define IOPGT_QUIRK_ALL         ((1u << 11) - 1)
+
+/*
+ * Hardware updates and non-coherent walkers. IOPGT_QUIRK_HW_DIRTY and
+ * IOPGT_QUIRK_HW_ACCESS need a walker coherent with the CPU's caches: with
+ * sync.fn set iopgt_init() refuses them (IOPGT_ERR_NOTSUP). A non-coherent
+ * walker updates descriptors in memory, past the CPU's caches, while the
+ * library reads and writes table memory through them:
+ *   - a descriptor whose line the CPU holds reads as it was: a page the
+ *     walker made dirty would be reported clean;
+ *   - the library's compare-and-swap happens in the CPU's cache and is not
+ *     atomic with the walker's update in memory;
+ *   - a store the library makes to any other descriptor of the same cache
+ *     line, cleaned to memory by sync.fn, writes the whole line back and
+ *     overwrites the walker's update: a dirty page made clean again, lost
+ *     without a trace.
+ * Besides, walkers commonly perform hardware updates only for walks with
+ * write-back cacheable attributes, which iopgt_get_regs() programs only for
+ * a coherent walker (sync.fn NULL); other walks may abort instead.
+ * A walker and the library share the descriptors: every store the library
+ * makes over a leaf that the walker may be updating (a split of a block or
+ * contiguous run, a clean) is an atomic exchange or compare-and-swap, and
+ * the state found is carried over: the pieces of a split leaf are dirty
+ * (young) when it was, also when the walker marked it while the split ran
+ * (with IOPGT_QUIRK_SPLIT_IN_PLACE the mark is carried to the pieces after
+ * they replaced it). The walker may mark any one entry of a contiguous run:
+ * the run is dirty (young) when any of its entries is. An unmap drops the
+ * state of what it removes: read it before, if it matters.
+ * AArch32 LPAE and v7s have neither quirk (IOPGT_ERR_NOTSUP): hardware
+ * updates of the Access flag and the dirty state are defined for the
+ * VMSAv8-64 translation regimes only, and the tracking calls return
+ * IOPGT_ERR_NOTSUP there.
+ */
 
 /**
  * enum iopgt_err - error codes. Every function that can fail returns one of
@@ -313,7 +373,9 @@ struct iopgt {
  *   quirk bits; NO_SPLIT together with SPLIT_IN_PLACE; mem callbacks only
  *   partly given (alloc without free or the reverse, or phys_to_virt
  *   without alloc).
- * * IOPGT_ERR_NOTSUP - a quirk the format does not have; MTK_EXT without
+ * * IOPGT_ERR_NOTSUP - a quirk the format does not have (HW_DIRTY and
+ *   HW_ACCESS: AArch64 only); HW_DIRTY or HW_ACCESS with sync.fn set (a
+ *   non-coherent walker, see "Hardware updates"); MTK_EXT without
  *   NO_PERMS; a granule the format lacks (16K/64K outside AArch64); AArch64
  *   @ias 49..52 (FEAT_LVA) or @oas 52 with the 4K or 16K granule (LPA2); no
  *   allocator in a freestanding build; a root the allocator returned
@@ -473,6 +535,12 @@ IOPGT_API int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t size);
  * replaced; every translation stays as it was. A new leaf has the
  * attributes of the leaves it replaces (those of one of them, which are
  * the same). The v7s format forms sections, supersections and large pages.
+ * The walker's state (IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS) is no attribute:
+ * leaves that differ only in being dirty or young are compacted, and the
+ * new leaf is dirty (young) when any leaf it replaces was, also by a mark
+ * the walker made while the call ran; with these quirks compaction always
+ * breaks before it makes, IOPGT_QUIRK_SPLIT_IN_PLACE or not (the marks on
+ * what is replaced are final only once the walker can no longer reach it).
  *
  * Break-before-make: every entry replaced is made invalid in the first
  * sync.fn call, one flush_walk covers all of them (from the first to the
@@ -690,6 +758,87 @@ IOPGT_API size_t iopgt_format_leaf(const struct iopgt *pt, const struct iopgt_le
 IOPGT_API int iopgt_dump(const struct iopgt *pt, void (*print)(void *ctx, const char *line),
 			 void *ctx);
 
+/* Flags of iopgt_read_and_clear_dirty() and iopgt_test_and_clear_young(). */
+#define IOPGT_TRACK_NO_CLEAR (1u << 0) /* report only, leave the state as it is */
+
+/**
+ * iopgt_span_fn - one span [iova, iova + size) that a tracking call
+ * reports: whole leaves, adjacent ones together.
+ */
+typedef void (*iopgt_span_fn)(void *ctx, uint64_t iova, uint64_t size);
+
+/**
+ * iopgt_read_and_clear_dirty() - report the dirty leaves of a range and
+ * make them clean again.
+ * @pt:    tables initialised with IOPGT_QUIRK_HW_DIRTY.
+ * @iova:  granule-aligned input address.
+ * @size:  a non-zero multiple of the granule.
+ * @flags: 0, or IOPGT_TRACK_NO_CLEAR to report without cleaning.
+ * @fn:    called with each dirty span, in ascending iova order: whole leaves
+ *         (a block or contiguous run is reported whole, also where it
+ *         reaches outside the range), adjacent dirty leaves in one call, so
+ *         that no two spans of one call touch.
+ * @ctx:   passed to @fn.
+ *
+ * A leaf is dirty when the walker wrote through it since it was mapped or
+ * last cleaned: its write permission was granted by the walker (stage 1
+ * AP[2] = 0, stage 2 S2AP[1] = 1, with DBM). A contiguous run is dirty when
+ * any of its entries is: the walker may mark any one of them. A leaf that
+ * an unmap's split leaves behind has the state of the leaf it came from (a
+ * dirty block split into pages leaves every page dirty).
+ *
+ * Unless @flags has IOPGT_TRACK_NO_CLEAR, each dirty descriptor is made
+ * writable-clean with an atomic compare-and-swap, retried with the value
+ * found when the walker changed the descriptor in between (its update is
+ * kept; a write after the clean makes the leaf dirty again for the next
+ * call); every entry of a dirty run is cleaned. Their TLB entries are then
+ * invalidated with flush_leaf (one call per span of adjacent leaves of one
+ * size), and only after that is @fn called for them: data copied in @fn or
+ * after the call is at least as new as the clean. No sync.fn call is made
+ * (the quirk needs sync.fn NULL). The Access flag is left as it is.
+ *
+ * With IOPGT_QUIRK_CONCURRENT the call counts as a call on its range,
+ * widened to the leaves it reports (see "Threads" at the top of this file):
+ * it may run at once with map, unmap, lookup, walk and tracking calls on
+ * disjoint ranges.
+ *
+ * Return:
+ * * IOPGT_OK
+ * * IOPGT_ERR_INVAL  - @pt NULL or not initialised; @fn NULL; @flags with
+ *   other bits than IOPGT_TRACK_NO_CLEAR; @iova or @size not
+ *   granule-aligned; @size zero.
+ * * IOPGT_ERR_RANGE  - the range wraps or leaves the input range (as for
+ *   iopgt_map()).
+ * * IOPGT_ERR_NOTSUP - @pt was initialised without IOPGT_QUIRK_HW_DIRTY; so
+ *   always for AArch32 LPAE and v7s, whose walkers do not manage the dirty
+ *   state.
+ * * IOPGT_ERR_CORRUPT - as for iopgt_lookup(). The spans before the bad
+ *   descriptor have been cleaned, invalidated and reported; nothing after
+ *   it was touched.
+ */
+IOPGT_API int iopgt_read_and_clear_dirty(struct iopgt *pt, uint64_t iova, uint64_t size,
+					 uint32_t flags, iopgt_span_fn fn, void *ctx);
+
+/**
+ * iopgt_test_and_clear_young() - report the leaves of a range that the
+ * walker accessed, and make them old again.
+ * @pt:    tables initialised with IOPGT_QUIRK_HW_ACCESS.
+ * @iova, @size, @flags, @fn, @ctx: as for iopgt_read_and_clear_dirty().
+ *
+ * A leaf is young when its Access flag is set: the walker translated
+ * through it since it was mapped or made old (a contiguous run: when the
+ * flag of any of its entries is set). Unless IOPGT_TRACK_NO_CLEAR, the flag
+ * is cleared in each young descriptor with a compare-and-swap (retried as
+ * above), the TLB entries are invalidated with flush_leaf, then @fn is
+ * called; the dirty state is left as it is. Everything else as for
+ * iopgt_read_and_clear_dirty().
+ *
+ * Return: as iopgt_read_and_clear_dirty(), with IOPGT_ERR_NOTSUP when @pt
+ * was initialised without IOPGT_QUIRK_HW_ACCESS.
+ */
+IOPGT_API int iopgt_test_and_clear_young(struct iopgt *pt, uint64_t iova, uint64_t size,
+					 uint32_t flags, iopgt_span_fn fn, void *ctx);
+
 /** struct iopgt_regs - register values for the walker; see iopgt_get_regs(). */
 struct iopgt_regs {
 	uint64_t ttbr, tcr, mair;
@@ -703,6 +852,9 @@ struct iopgt_regs {
  * the unused half's walks disabled; AArch32 LPAE: TTBR0, TTBCR with EAE,
  * MAIR1 << 32 | MAIR0; v7s: TTBR0, TTBCR = 0, 0, and prrr/nmrr for TEX
  * remap). Stage 2: vttbr, vtcr (VTTBR_EL2/VTCR_EL2 layouts, or VTTBR/VTCR).
+ * Hardware updates: TCR_EL1.HA (bit 39) / VTCR_EL2.HA (bit 21) with
+ * IOPGT_QUIRK_HW_ACCESS or _HW_DIRTY, HD (bit 40 / bit 22) with
+ * IOPGT_QUIRK_HW_DIRTY; 0 otherwise.
  * Members that do not apply are 0. @pt uninitialised, finished or NULL:
  * all zero. @regs NULL: nothing is done.
  */

@@ -65,6 +65,13 @@ static uint64_t big_size(const struct bcfg *b)
 	return big;
 }
 
+static void count_span(void *ctx, uint64_t iova, uint64_t size)
+{
+	(void)iova;
+	(void)size;
+	(*(unsigned *)ctx)++;
+}
+
 static void bad_arguments_change_nothing(const struct bcfg *b)
 {
 	const uint64_t g = b->gran, base = bc_base(b), span = tbit(b->ias);
@@ -243,6 +250,17 @@ static void bad_arguments_change_nothing(const struct bcfg *b)
 	EXPECT(iopgt_dump(NULL, print_nothing, &n), IOPGT_ERR_INVAL);
 	EXPECT(iopgt_dump(&h.pt, NULL, &n), IOPGT_ERR_INVAL);
 
+	/* tracking calls: these tables have no hardware updates */
+	n = 0;
+	EXPECT(iopgt_read_and_clear_dirty(NULL, page, g, 0, count_span, &n), IOPGT_ERR_INVAL);
+	EXPECT(iopgt_test_and_clear_young(NULL, page, g, 0, count_span, &n), IOPGT_ERR_INVAL);
+	EXPECT(iopgt_read_and_clear_dirty(&h.pt, page, g, 0, NULL, &n), IOPGT_ERR_INVAL);
+	EXPECT(iopgt_test_and_clear_young(&h.pt, page, g, 2, count_span, &n), IOPGT_ERR_INVAL);
+	EXPECT(iopgt_read_and_clear_dirty(&h.pt, page, g, 0, count_span, &n), IOPGT_ERR_NOTSUP);
+	EXPECT(iopgt_test_and_clear_young(&h.pt, page, g, IOPGT_TRACK_NO_CLEAR, count_span, &n),
+	       IOPGT_ERR_NOTSUP);
+	TCHECK(n == 0, "a refused tracking call reported %u spans", n);
+
 	/* registers, stats, text */
 	memset(&rg, 0x5a, sizeof(rg));
 	iopgt_get_regs(NULL, &rg);
@@ -310,6 +328,13 @@ static int try_init(const struct iopgt_cfg *c0)
 	return rc;
 }
 
+static void dummy_sync(void *ctx, const struct iopgt_range *r, size_t n)
+{
+	(void)ctx;
+	(void)r;
+	(void)n;
+}
+
 static void *dummy_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 {
 	(void)ctx;
@@ -354,7 +379,7 @@ static void init_refuses(const char *name, struct iopgt_cfg base)
 	INIT(c.fmt = (enum iopgt_fmt)0, IOPGT_ERR_INVAL);
 	INIT(c.fmt = (enum iopgt_fmt)6, IOPGT_ERR_INVAL);
 	INIT(c.fmt = (enum iopgt_fmt)-1, IOPGT_ERR_INVAL);
-	INIT(c.quirks |= 1u << 9, IOPGT_ERR_INVAL); /* the first bit that names no quirk */
+	INIT(c.quirks |= 1u << 11, IOPGT_ERR_INVAL); /* the first bit that names no quirk */
 	INIT(c.quirks |= 1u << 31, IOPGT_ERR_INVAL);
 	INIT(c.quirks |= IOPGT_QUIRK_NO_SPLIT | IOPGT_QUIRK_SPLIT_IN_PLACE, IOPGT_ERR_INVAL);
 	/* quirks of other formats */
@@ -371,6 +396,16 @@ static void init_refuses(const char *name, struct iopgt_cfg base)
 	}
 	if (s2)
 		INIT(c.quirks |= IOPGT_QUIRK_NS, IOPGT_ERR_NOTSUP);
+	/* hardware updates: AArch64 only, and only with a coherent walker */
+	if (v7s || a32) {
+		INIT(c.quirks |= IOPGT_QUIRK_HW_DIRTY, IOPGT_ERR_NOTSUP);
+		INIT(c.quirks |= IOPGT_QUIRK_HW_ACCESS, IOPGT_ERR_NOTSUP);
+	} else {
+		INIT((c.quirks |= IOPGT_QUIRK_HW_DIRTY, c.sync.fn = NULL), IOPGT_OK);
+		INIT((c.quirks |= IOPGT_QUIRK_HW_ACCESS, c.sync.fn = NULL), IOPGT_OK);
+		INIT((c.quirks |= IOPGT_QUIRK_HW_DIRTY, c.sync.fn = dummy_sync), IOPGT_ERR_NOTSUP);
+		INIT((c.quirks |= IOPGT_QUIRK_HW_ACCESS, c.sync.fn = dummy_sync), IOPGT_ERR_NOTSUP);
+	}
 	/* callbacks only partly given */
 	INIT((c.mem.alloc = dummy_alloc, c.mem.free = NULL, c.mem.phys_to_virt = NULL),
 	     IOPGT_ERR_INVAL);

@@ -73,6 +73,7 @@ static bool is_s2(enum iopgt_fmt f)
 struct expect_init {
 	bool inval, notsup; /* an error of that class is certain */
 	bool nosplit_pair;  /* NO_SPLIT with SPLIT_IN_PLACE */
+	bool hw;            /* HW_DIRTY or HW_ACCESS: NOTSUP with sync.fn set */
 };
 
 static uint32_t lpae_quirks_of(enum iopgt_fmt f)
@@ -86,6 +87,8 @@ static uint32_t lpae_quirks_of(enum iopgt_fmt f)
 		q |= IOPGT_QUIRK_TTBR1;
 	if (f == IOPGT_FMT_ARM64_S2)
 		q |= IOPGT_QUIRK_S2FWB;
+	if (!is_a32(f))
+		q |= IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS;
 	return q;
 }
 
@@ -182,6 +185,8 @@ static void decode_lpae(struct rd *r, struct iopgt_cfg *c, struct expect_init *e
 		e->notsup = true;
 	if ((c->quirks & IOPGT_QUIRK_NO_SPLIT) && (c->quirks & IOPGT_QUIRK_SPLIT_IN_PLACE))
 		e->nosplit_pair = true;
+	if (c->quirks & (IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS))
+		e->hw = true;
 	{
 		uint64_t p = c->pgsizes ? c->pgsizes : 0x1000;
 		uint64_t low = p & (~p + 1);
@@ -1052,6 +1057,10 @@ int fuzz_one(enum fuzz_family fam, const uint8_t *data, size_t size)
 		tmem_fini(&m);
 	}
 
+	/* the harness sets sync.fn: a non-coherent walker, which the
+	 * hardware-update quirks refuse */
+	if (e.hw)
+		e.notsup = true;
 	rc = th_init(h, &cfg, &o, seed);
 	if (rc != IOPGT_OK) {
 		TCHECK(init_error_ok(&e, rc), "init: %d (%s) for this configuration", rc,

@@ -4,7 +4,8 @@
  * TTBCR, MAIR) field by field, and the exact descriptor bits for a set of
  * prot flags compared with the encoding Linux's io-pgtable-arm uses for the
  * same flags (except stage-2 XN, 0b10 here by design), and the quirks that
- * change descriptor bits: NS, S2FWB, OUTER_WBWA.
+ * change descriptor bits: NS, S2FWB, OUTER_WBWA, HW_DIRTY and HW_ACCESS (with
+ * HA and HD in the registers).
  */
 #include "lcommon.h"
 
@@ -65,6 +66,17 @@ static void check_walk_attrs(uint64_t reg, unsigned lo_irgn, bool coherent, bool
 	}
 }
 
+/* HA with either hardware-update quirk (HD needs it), HD with HW_DIRTY */
+static unsigned hw_ha(const struct lcfg *l)
+{
+	return (l->quirks & (IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS)) != 0;
+}
+
+static unsigned hw_hd(const struct lcfg *l)
+{
+	return (l->quirks & IOPGT_QUIRK_HW_DIRTY) != 0;
+}
+
 static void regs_case(const struct lcfg *l, bool coherent)
 {
 	struct iopgt pt;
@@ -111,6 +123,8 @@ static void regs_case(const struct lcfg *l, bool coherent)
 		TCHECK_EQ(f(r.tcr, 22, 1), 0); /* A1: ASID from TTBR0 */
 		TCHECK_EQ(r.mair & 0xffffffffull, 0xf404ff44ull);
 		TCHECK(r.vttbr == 0 && r.vtcr == 0, "stage-2 registers set for stage 1");
+		TCHECK_EQ(f(r.tcr, 39, 1), hw_ha(l)); /* HA */
+		TCHECK_EQ(f(r.tcr, 40, 1), hw_hd(l)); /* HD */
 		break;
 	}
 	case IOPGT_FMT_ARM64_S2:
@@ -121,6 +135,8 @@ static void regs_case(const struct lcfg *l, bool coherent)
 		TCHECK_EQ(f(r.vtcr, 31, 1), 1); /* RES1 */
 		check_walk_attrs(r.vtcr, 8, coherent, owbwa, "VTCR");
 		TCHECK(r.ttbr == 0 && r.tcr == 0 && r.mair == 0, "stage-1 registers set for stage 2");
+		TCHECK_EQ(f(r.vtcr, 21, 1), hw_ha(l)); /* HA */
+		TCHECK_EQ(f(r.vtcr, 22, 1), hw_hd(l)); /* HD */
 		break;
 	case IOPGT_FMT_ARM32_S1:
 		TCHECK_EQ(r.ttbr, root);
@@ -171,6 +187,15 @@ static void get_regs_fields_match_the_configuration(void **state)
 						if (fi == 0) {
 							l.quirks = IOPGT_QUIRK_TTBR1;
 							regs_case(&l, coh);
+						}
+						if (coh && b == 5) {
+							l.quirks = IOPGT_QUIRK_HW_DIRTY;
+							regs_case(&l, true);
+							l.quirks = IOPGT_QUIRK_HW_ACCESS;
+							regs_case(&l, true);
+							l.quirks = IOPGT_QUIRK_HW_DIRTY |
+								   IOPGT_QUIRK_HW_ACCESS;
+							regs_case(&l, true);
 						}
 					}
 	{
@@ -304,17 +329,20 @@ static void encodings_case(const struct lcfg *l, bool mmio_cache)
 	bool s2 = lc_s2(l);
 	uint64_t sizes[3] = { SZ_4K, SZ_64K, SZ_2M }, iova = 0x40000000ull;
 	size_t p, k;
+	/* the hardware-update quirks need a coherent walker */
+	struct th_opts o = { .coherent = (l->quirks & (IOPGT_QUIRK_HW_DIRTY |
+							IOPGT_QUIRK_HW_ACCESS)) != 0 };
 
 	lc_ctx(l, 1);
 	c.pgsizes = SZ_4K | SZ_64K | SZ_2M;
-	TCHECK(th_init(&h, &c, NULL, 1) == IOPGT_OK, "init");
+	TCHECK(th_init(&h, &c, &o, 1) == IOPGT_OK, "init");
 	for (p = 0; p < LC_NPROTS; p++)
 		for (k = 0; k < 3; k++) {
 			uint32_t prot = lc_prots[p];
 			struct refwalk_result r;
 			bool both = (prot & IOPGT_MMIO) && (prot & IOPGT_CACHE);
 			uint64_t pa = 0x80000000ull + p * 0x1000000ull + k * SZ_2M, want, got, e;
-			uint64_t oa_mask = 0x000ffffffffff000ull;
+			uint64_t oa_mask = 0x0000fffffffff000ull; /* bit 51 is DBM */
 			unsigned n = sizes[k] == SZ_64K ? 16 : 1;
 
 			if (both != mmio_cache)
@@ -323,6 +351,13 @@ static void encodings_case(const struct lcfg *l, bool mmio_cache)
 			TCHECK(th_walk(&h, false, iova, &r) == REFWALK_OK, "refwalk");
 			want = linux_attrs(s2, prot, l->quirks & IOPGT_QUIRK_NS,
 					   l->quirks & IOPGT_QUIRK_S2FWB);
+			/* hardware updates: AF clear; a writable leaf
+			 * writable-clean, with DBM (bit 51) and bit 7 as a
+			 * read-only leaf has it (S1 AP[2] = 1, S2 S2AP[1] = 0) */
+			if (l->quirks & IOPGT_QUIRK_HW_ACCESS)
+				want &= ~tbit(10);
+			if ((l->quirks & IOPGT_QUIRK_HW_DIRTY) && (prot & IOPGT_WRITE))
+				want = (s2 ? want & ~tbit(7) : want | tbit(7)) | tbit(51);
 			want |= sizes[k] == SZ_2M ? 1 : 3;
 			if (n > 1)
 				want |= tbit(52);
@@ -363,6 +398,28 @@ static void descriptors_match_linux_io_pgtable_encodings(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		encodings_case(&cases[i], false);
+}
+
+/* IOPGT_QUIRK_HW_DIRTY, _HW_ACCESS: Linux's encoding, but for the walker's
+ * state: written clean and old. */
+static void hw_quirks_write_leaves_clean_and_old(void **state)
+{
+	static const struct lcfg cases[] = {
+		{ IOPGT_FMT_ARM64_S1, SZ_4K, 48, 48, IOPGT_QUIRK_HW_DIRTY },
+		{ IOPGT_FMT_ARM64_S1, SZ_4K, 48, 48, IOPGT_QUIRK_HW_ACCESS },
+		{ IOPGT_FMT_ARM64_S1, SZ_4K, 39, 44,
+		  IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS | IOPGT_QUIRK_NS },
+		{ IOPGT_FMT_ARM64_S2, SZ_4K, 48, 48, IOPGT_QUIRK_HW_DIRTY },
+		{ IOPGT_FMT_ARM64_S2, SZ_4K, 40, 42,
+		  IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS | IOPGT_QUIRK_S2FWB },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		encodings_case(&cases[i], false);
+		encodings_case(&cases[i], true);
+	}
 }
 
 /* MMIO with CACHE: Device memory, and Linux still writes SH = inner
@@ -436,6 +493,7 @@ int main(void)
 		cmocka_unit_test(stage2_4k_keeps_1g_blocks_that_pgsizes_asks_for),
 		cmocka_unit_test(descriptors_match_linux_io_pgtable_encodings),
 		cmocka_unit_test(mmio_with_cache_encodes_like_linux),
+		cmocka_unit_test(hw_quirks_write_leaves_clean_and_old),
 		cmocka_unit_test(ns_quirk_sets_nstable_on_table_descriptors),
 	};
 

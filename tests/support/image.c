@@ -30,7 +30,7 @@ static int read_common(struct th *h, bool image, uint64_t pa, unsigned len, uint
 
 	if (!r || (pa & (len - 1)) || pa + len > r->pa + r->size)
 		return -1;
-	*val = le_load((image ? r->img : r->va) + (pa - r->pa), len);
+	*val = le_load((image && r->img ? r->img : r->va) + (pa - r->pa), len);
 	return 0;
 }
 
@@ -162,6 +162,12 @@ static uint64_t word_at(const uint8_t *p, size_t idx, unsigned dsize)
 	return le_load(p + idx * dsize, dsize);
 }
 
+/* the walker's view of a table: the CPU's own bytes for a coherent walker */
+static const uint8_t *view(const struct tmem_rec *r)
+{
+	return r->img ? r->img : r->va;
+}
+
 static void link_tree(struct th *h, struct tmem_rec *r, unsigned level, uint64_t first,
 		      uint64_t last);
 
@@ -182,10 +188,10 @@ static void link_tree(struct th *h, struct tmem_rec *r, unsigned level, uint64_t
 	r->span_last = last;
 	for (i = 0; i < n; i++) {
 		uint64_t next = 0, f;
-		int k = decode(h, level, word_at(r->img, i, h->dsize), &next);
+		int k = decode(h, level, word_at(view(r), i, h->dsize), &next);
 
 		TCHECK(k != 3, "reserved descriptor 0x%llx at level %u in a table being linked",
-		       (unsigned long long)word_at(r->img, i, h->dsize), level);
+		       (unsigned long long)word_at(view(r), i, h->dsize), level);
 		if (k != 2)
 			continue;
 		{
@@ -208,7 +214,7 @@ static void unlink_tree(struct th *h, struct tmem_rec *r, uint64_t seq)
 	for (i = 0; i < n; i++) {
 		uint64_t next = 0;
 
-		if (decode(h, r->level, word_at(r->img, i, h->dsize), &next) == 2) {
+		if (decode(h, r->level, word_at(view(r), i, h->dsize), &next) == 2) {
 			struct tmem_rec *c = tmem_find(&h->mem, next);
 
 			if (c && c->pa == next && c->linked)
@@ -316,11 +322,40 @@ static void on_alloc(void *ctx, struct tmem_rec *r)
 	h->log.al[h->log.nal].size = r->size;
 	h->log.al[h->log.nal].align = r->align;
 	h->log.nal++;
+	r->new_op = true;
+	if (h->o.hook)
+		h->o.hook(h->o.hook_ctx, TH_HOOK_ALLOC, 0, 0, 0);
+	if (h->o.coherent)
+		return; /* the walker sees the CPU's bytes */
 	r->img = malloc(r->size);
 	TCHECK(r->img != NULL, "malloc");
 	trng_fill(&h->rng, r->img, r->size);
-	r->new_op = true;
 }
+
+/* Coherent walker: is the table at @pa reachable from the root in the
+ * CPU's tables (below @r, at @level)? */
+static bool reaches(struct th *h, struct tmem_rec *r, unsigned level, uint64_t pa, unsigned depth)
+{
+	size_t i, n = r->size / h->dsize;
+
+	if (r->pa == pa)
+		return true;
+	if (depth > 8 || level > h->last_level)
+		return false;
+	for (i = 0; i < n; i++) {
+		uint64_t next = 0;
+		struct tmem_rec *c;
+
+		if (decode(h, level, word_at(r->va, i, h->dsize), &next) != 2)
+			continue;
+		c = tmem_find(&h->mem, next);
+		if (c && c->pa == next && reaches(h, c, level + 1, pa, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+static uint64_t root_pa(struct th *h);
 
 static void on_free(void *ctx, struct tmem_rec *r)
 {
@@ -330,8 +365,18 @@ static void on_free(void *ctx, struct tmem_rec *r)
 	(void)s;
 	if (h->finishing)
 		return;
-	TCHECK(!r->linked, "table at pa 0x%llx (level %u) freed while the walker can still reach it",
-	       (unsigned long long)r->pa, r->level);
+	if (h->o.coherent) {
+		/* no sync calls say when it went: it must be gone now, and a
+		 * flush_walk of this call must have covered it */
+		TCHECK(!reaches(h, tmem_find(&h->mem, root_pa(h)), h->start_level, r->pa, 0),
+		       "table at pa 0x%llx freed while the walker can still reach it",
+		       (unsigned long long)r->pa);
+		r->unlink_seq = h->op.seq0;
+	} else {
+		TCHECK(!r->linked,
+		       "table at pa 0x%llx (level %u) freed while the walker can still reach it",
+		       (unsigned long long)r->pa, r->level);
+	}
 	if (r->ever_linked && h->cfg.tlb.flush_all)
 		TCHECK(covered(h, r->span_first, r->span_last, r->unlink_seq, U64MAX, true),
 		       "table at pa 0x%llx (iova 0x%llx-0x%llx) freed without a flush_walk after its "
@@ -373,6 +418,8 @@ static void tlb_all(void *ctx)
 
 	if (h->mutate != TH_MUT_DROP_FLUSHES)
 		add_flush(ctx, 0, 0, 0, 0);
+	if (h->o.hook)
+		h->o.hook(h->o.hook_ctx, TH_HOOK_FLUSH_ALL, 0, 0, 0);
 }
 
 static void tlb_walk(void *ctx, uint64_t iova, uint64_t size, size_t granule)
@@ -381,6 +428,8 @@ static void tlb_walk(void *ctx, uint64_t iova, uint64_t size, size_t granule)
 
 	if (h->mutate != TH_MUT_DROP_FLUSHES)
 		add_flush(ctx, 1, iova, size, granule);
+	if (h->o.hook)
+		h->o.hook(h->o.hook_ctx, TH_HOOK_FLUSH_WALK, iova, size, granule);
 }
 
 static void tlb_leaf(void *ctx, uint64_t iova, uint64_t size, size_t granule)
@@ -389,6 +438,8 @@ static void tlb_leaf(void *ctx, uint64_t iova, uint64_t size, size_t granule)
 
 	if (h->mutate != TH_MUT_DROP_FLUSHES)
 		add_flush(ctx, 2, iova, size, granule);
+	if (h->o.hook)
+		h->o.hook(h->o.hook_ctx, TH_HOOK_FLUSH_LEAF, iova, size, granule);
 }
 
 struct change {
@@ -718,6 +769,7 @@ static void op_begin(struct th *h, bool unmap, uint64_t iova, uint64_t size)
 	h->op.unmap = unmap;
 	h->op.first = iova;
 	h->op.last = size ? iova + (size - 1) : iova;
+	h->op.seq0 = h->seq;
 	h->op.syncs = 0;
 	h->op.splits = 0;
 	h->op.touched_old = false;
@@ -768,8 +820,16 @@ static void op_end(struct th *h, int rc)
 	size_t i;
 
 	h->op.active = false;
+	if (h->o.coherent) {
+		/* the walker reads the CPU's tables: follow them again */
+		struct tmem_rec *root = tmem_find(&h->mem, root_pa(h));
+
+		for (i = 0; i < h->mem.n; i++)
+			h->mem.recs[i].linked = false;
+		link_tree(h, root, h->start_level, h->base, h->range_last);
+	}
 	/* clause 1: the walker's view is the CPU's */
-	for (i = 0; i < h->mem.n; i++) {
+	for (i = 0; i < h->mem.n && !h->o.coherent; i++) {
 		struct tmem_rec *r = &h->mem.recs[i];
 
 		if (memcmp(r->img, r->va, r->size)) {
@@ -964,12 +1024,14 @@ void th_check_all(struct th *h)
 		th_check_iova(h, (h->base + trng_below(&h->rng, h->range_last - h->base)) &
 				 ~(h->granule - 1));
 	TCHECK(iopgt_get_stats(&h->pt, &st) == IOPGT_OK, "get_stats");
-	TCHECK(st.table_bytes == h->mem.bytes_held, "stats: %llu table bytes, allocator holds %llu",
+	TCHECK(st.table_bytes == h->mem.bytes_held - h->pin_bytes,
+	       "stats: %llu table bytes, allocator holds %llu",
 	       (unsigned long long)st.table_bytes, (unsigned long long)h->mem.bytes_held);
-	TCHECK(st.tables == h->mem.allocs_held, "stats: %llu tables, allocator holds %llu",
+	TCHECK(st.tables == h->mem.allocs_held - !!h->pin_bytes, "stats: %llu tables, allocator holds %llu",
 	       (unsigned long long)st.tables, (unsigned long long)h->mem.allocs_held);
 	for (i = 0; i < h->mem.n; i++)
-		TCHECK(h->mem.recs[i].linked, "table at pa 0x%llx held but unreachable",
+		TCHECK(h->mem.recs[i].linked || h->mem.recs[i].not_table,
+		       "table at pa 0x%llx held but unreachable",
 		       (unsigned long long)h->mem.recs[i].pa);
 }
 
@@ -1179,7 +1241,7 @@ int th_init(struct th *h, const struct iopgt_cfg *cfg, const struct th_opts *o, 
 	h->mem.on_free = on_free;
 	h->mem.hook_ctx = h;
 	tmem_hooks(&h->mem, &c.mem);
-	c.sync.fn = th_sync;
+	c.sync.fn = h->o.coherent ? NULL : th_sync;
 	c.sync.ctx = h;
 	if (!h->o.no_tlb) {
 		unsigned hk = h->o.tlb_hooks ? h->o.tlb_hooks : 7;
@@ -1213,8 +1275,21 @@ int th_init(struct th *h, const struct iopgt_cfg *cfg, const struct th_opts *o, 
 	root = tmem_find(&h->mem, root_pa(h));
 	TCHECK(root && root->pa == root_pa(h), "registers point to 0x%llx: no table",
 	       (unsigned long long)root_pa(h));
-	TCHECK(h->mem.allocs_held == 1, "init holds %llu tables", (unsigned long long)h->mem.allocs_held);
-	TCHECK(memcmp(root->img, root->va, root->size) == 0,
+	if (c.quirks & IOPGT_QUIRK_CONCURRENT) {
+		/* the pins: allocated right after the root */
+		size_t i;
+
+		for (i = 0; i < h->mem.n; i++)
+			if (h->mem.recs[i].pa != root->pa) {
+				h->mem.recs[i].not_table = true;
+				h->pin_bytes = h->mem.recs[i].size;
+			}
+		TCHECK(h->pin_bytes == IOPGT_CONCURRENT_BYTES, "pins of %llu bytes",
+		       (unsigned long long)h->pin_bytes);
+	}
+	TCHECK(h->mem.allocs_held == 1 + !!h->pin_bytes, "init holds %llu tables",
+	       (unsigned long long)h->mem.allocs_held);
+	TCHECK(h->o.coherent || memcmp(root->img, root->va, root->size) == 0,
 	       "init did not report every byte of the root");
 	link_tree(h, root, h->start_level, h->base, h->range_last);
 	h->root_known = true;

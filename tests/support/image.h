@@ -28,7 +28,8 @@
  *   assert_int_equal(th_unmap(&h, iova, size), IOPGT_OK);
  *   th_check_all(&h);                   // model vs lookup, iopgt_walk, refwalk
  *   th_fini(&h);                        // iopgt_fini + leak check
- * cfg.mem/sync/tlb are replaced by the harness' hooks. th_map/th_unmap
+ * cfg.mem/sync/tlb are replaced by the harness' hooks (sync left NULL with
+ * th_opts.coherent, for the hardware-update quirks). th_map/th_unmap
  * return the library's result after checking it against the model (EXIST
  * exactly when the model overlaps); the model follows successful calls.
  * h.log holds what the last th_map/th_unmap (or th_init) reported: every
@@ -54,7 +55,17 @@ struct th_opts {
 	bool no_tlb;          /* leave cfg.tlb NULL (and skip TLB checks) */
 	unsigned tlb_hooks;   /* which hooks to set: bit 0 flush_all, 1 flush_walk, 2 flush_leaf
 			       * (0: all); flush_all is always needed for the checks */
+	/* called from the harness' allocator and TLB hooks, in the middle of
+	 * the library's calls, after the harness' own bookkeeping (@what:
+	 * TH_HOOK_*; iova, size, granule: those of a flush) */
+	void (*hook)(void *ctx, int what, uint64_t iova, uint64_t size, size_t granule);
+	void *hook_ctx;
+	bool coherent;        /* leave cfg.sync NULL: the walker reads the CPU's tables (no
+			       * image, no sync checks; freed tables must be unreachable
+			       * and covered by a flush_walk of their call) */
 };
+
+enum { TH_HOOK_FLUSH_ALL, TH_HOOK_FLUSH_WALK, TH_HOOK_FLUSH_LEAF, TH_HOOK_ALLOC };
 
 struct th_flush {
 	uint64_t seq, first, last;
@@ -121,12 +132,14 @@ struct th {
 	uint64_t base, granule, range_last; /* input range [base, range_last] */
 
 	bool live, root_known, finishing;
+	uint64_t pin_bytes;   /* IOPGT_QUIRK_CONCURRENT: the allocation that is no table */
 	uint64_t seq;         /* sequence of sync, flush and free events */
 	uint64_t ops;
 
 	struct {
 		bool active, unmap;
 		uint64_t first, last;
+		uint64_t seq0;        /* h->seq when the op began */
 		unsigned syncs, splits;
 		bool touched_old;
 		uint64_t bytes_before, allocs_before;

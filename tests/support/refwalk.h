@@ -33,8 +33,18 @@ struct refwalk_result {
 	uint32_t prot;    /* IOPGT_* flags the leaf grants, decoded from the descriptor bits */
 	unsigned level;   /* architectural level of the leaf */
 	uint64_t desc;    /* the leaf descriptor */
+	/* long-descriptor only: */
+	uint64_t desc_pa; /* walker address of the descriptor that translated the iova */
+	uint64_t run_pa;  /* of the first entry of its contiguous run (desc_pa if none) */
+	unsigned entries; /* entries of the run (1: none) */
+	bool young;       /* AF set (in any entry of the run) */
+	bool dirty;       /* DBM with the write permission granted (any entry of the run) */
 };
 
+/* With hardware updates (HA/HD in the registers) a leaf with AF = 0 translates
+ * (the walker would set AF), and a leaf with DBM is writable (the walker
+ * would grant the write permission); without HD a DBM bit is reported as
+ * REFWALK_RESERVED (the library writes it only for HD). */
 /* fmt: IOPGT_FMT_ARM64_S1/S2, IOPGT_FMT_ARM32_S1/S2; the walker decodes
  * geometry from regs (tcr/ttbr or vtcr/vttbr) and needs @oas only to know
  * whether PA[51:48] are in descriptor bits [15:12] (52-bit, 64K granule).
@@ -59,6 +69,9 @@ struct refwalk_lpae_geom {
 	bool lpa;              /* 52-bit output: PA[51:48] in descriptor bits [15:12] */
 	bool s2, aarch32, ttbr1;
 	bool l1_block;         /* level-1 blocks exist (4K granule; 64K with 52-bit PA) */
+	bool ha, hd;           /* hardware updates of the Access flag, of the dirty state
+				* (TCR_EL1.HA/HD bits 39/40, VTCR_EL2.HA/HD bits 21/22;
+				* HD counts only with HA) */
 };
 
 /* Derive the geometry from @regs. Return REFWALK_OK, or REFWALK_RESERVED

@@ -90,6 +90,8 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 		if (ps < 0)
 			return REFWALK_RESERVED;
 		g->ps = (unsigned)ps;
+		g->ha = (tcr >> 39) & 1;
+		g->hd = g->ha && ((tcr >> 40) & 1);
 		/* the fewest levels that resolve ias bits */
 		{
 			unsigned levels = (g->ias - g->gshift + g->stride - 1) / g->stride;
@@ -111,6 +113,8 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 		if (ps < 0)
 			return REFWALK_RESERVED;
 		g->ps = (unsigned)ps;
+		g->ha = (vtcr >> 21) & 1;
+		g->hd = g->ha && ((vtcr >> 22) & 1);
 		if (g->gshift == 12)
 			g->start_level = 2 - sl0;
 		else
@@ -290,6 +294,7 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 	unsigned level, entries;
 	bool ap_ro = false, ap_priv = false, xn_t = false, pxn_t = false;
 	bool want_ns = (quirks & IOPGT_QUIRK_NS) != 0;
+	bool dbm;
 	int st;
 
 	*out = (struct refwalk_result){ 0 };
@@ -325,6 +330,7 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 		if (kind == 1) {
 			out->level = level;
 			out->desc = d;
+			out->desc_pa = tpa + idx * 8;
 			break;
 		}
 		/* table descriptor: hierarchical attributes */
@@ -360,10 +366,13 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 			return REFWALK_RESERVED; /* block address bits below the block are RES0 */
 		if (oa >> g.ps)
 			return REFWALK_RESERVED;
-		if (!(d & B64(10)))
-			return REFWALK_FAULT; /* access flag fault */
+		if (!(d & B64(10)) && !g.ha)
+			return REFWALK_FAULT; /* access flag fault (the walker sets AF with HA) */
 		if (g.s2 && (d & B64(11)))
 			return REFWALK_RESERVED;
+		if ((d & B64(51)) && !g.hd)
+			return REFWALK_RESERVED; /* DBM: written only for hardware dirty state */
+		dbm = (d & B64(51)) != 0;
 
 		if (!g.s2) {
 			unsigned uxn = (d >> 54) & 1, pxn = (d >> 53) & 1;
@@ -372,7 +381,7 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 			if (!ns_any && ns != want_ns)
 				return REFWALK_RESERVED;
 			prot |= IOPGT_READ;
-			if (!((d >> 7) & 1) && !ap_ro)
+			if ((!((d >> 7) & 1) || dbm) && !ap_ro)
 				prot |= IOPGT_WRITE;
 			if (!((d >> 6) & 1) || ap_priv)
 				prot |= IOPGT_PRIV;
@@ -387,7 +396,7 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 
 			if ((d >> 6) & 1)
 				prot |= IOPGT_READ;
-			if ((d >> 7) & 1)
+			if (((d >> 7) & 1) || dbm)
 				prot |= IOPGT_WRITE;
 			if (xn == 2)
 				prot |= IOPGT_NOEXEC;
@@ -399,11 +408,21 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 
 		out->size = esize;
 		out->pa = oa + (off & (esize - 1));
+		out->entries = 1;
+		out->run_pa = out->desc_pa;
+		out->young = (d >> 10) & 1;
+		out->dirty = dbm && ((d >> 7) & 1) == (unsigned)g.s2;
 		cl2 = contig_log2(&g, level);
 		if (d & B64(52)) {
 			uint64_t n, first, k, idx;
 			uint64_t attr_mask = ~(GENMASK64(47, g.gshift) | (g.lpa ? GENMASK64(15, 12) : 0));
 			unsigned tentries = level == g.start_level ? entries : (1u << g.stride);
+
+			/* the state the walker keeps may differ from entry to entry */
+			if (g.ha)
+				attr_mask &= ~B64(10);
+			if (g.hd && dbm)
+				attr_mask &= ~B64(7);
 
 			if (!cl2)
 				return REFWALK_RESERVED;
@@ -426,9 +445,13 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 					if ((e & attr_mask) != (d & attr_mask) ||
 					    desc_addr(&g, e) != base_oa + k * esize)
 						return REFWALK_RESERVED;
+					out->young |= (e >> 10) & 1;
+					out->dirty |= dbm && ((e >> 7) & 1) == (unsigned)g.s2;
 				}
 			}
 			out->size = n * esize;
+			out->entries = (unsigned)n;
+			out->run_pa = tpa + first * 8;
 		}
 		out->prot = prot;
 	}

@@ -38,6 +38,7 @@ struct tmem_rec {
 	unsigned level;    /* architectural level, once linked */
 	uint64_t span_first, span_last; /* input offsets it translates, once linked */
 	uint64_t unlink_seq;
+	bool not_table;    /* IOPGT_QUIRK_CONCURRENT's pins, no table */
 };
 
 struct tmem {

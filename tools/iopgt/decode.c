@@ -168,6 +168,9 @@ static void lpae_leaf_words(const struct tree *t, uint64_t d, char *buf, size_t 
 		p = (size_t)snprintf(buf, len, "MemAttr 0x%x (%s), S2AP %s, %s",
 				     (unsigned)FIELD(d, 5, 2), attr, s2ap[FIELD(d, 7, 6)],
 				     shareability((unsigned)FIELD(d, 9, 8)));
+		if (p < len && (d & BIT(51)))
+			p += (size_t)snprintf(buf + p, len - p, ", DBM: writable-%s",
+					      (d & BIT(7)) ? "dirty" : "clean");
 		if (p < len && xn)
 			p += (size_t)snprintf(buf + p, len - p, ", XN %u%u%s", xn >> 1, xn & 1,
 					      xn == 2 ? " (no execution at any EL)" : "");
@@ -176,6 +179,8 @@ static void lpae_leaf_words(const struct tree *t, uint64_t d, char *buf, size_t 
 
 		mair_words((unsigned)FIELD(t->regs.mair, 8 * idx + 7, 8 * idx), attr, sizeof(attr));
 		p = (size_t)snprintf(buf, len, "AttrIndx %u (%s), %s, %s, %s", idx, attr,
+				     (d & BIT(51)) ? ((d & BIT(7)) ? "DBM: writable-clean" :
+						      "DBM: writable-dirty") :
 				     (d & BIT(7)) ? "read-only" : "read-write",
 				     (d & BIT(6)) ? "EL0 and EL1" : "EL1 only",
 				     shareability((unsigned)FIELD(d, 9, 8)));
@@ -575,6 +580,19 @@ static void mair_lines(FILE *out, uint64_t mair, unsigned n)
 	}
 }
 
+/* HA and HD, when set (hardware updates of AF and of the dirty state) */
+static void hw_updates(FILE *out, uint64_t ha, uint64_t hd)
+{
+	if (ha) {
+		F("HA", ha);
+		fprintf(out, "the walker sets the Access flag\n");
+	}
+	if (hd) {
+		F("HD", hd);
+		fprintf(out, "the walker marks DBM leaves dirty (with HA)\n");
+	}
+}
+
 static void regs_arm64_s1(FILE *out, const struct iopgt_regs *r, bool ttbr1)
 {
 	uint64_t t = r->tcr;
@@ -601,6 +619,7 @@ static void regs_arm64_s1(FILE *out, const struct iopgt_regs *r, bool ttbr1)
 	fprintf(out, "%s granule (TTBR1)\n", tg1_words((unsigned)FIELD(t, 31, 30)));
 	F("IPS", FIELD(t, 34, 32));
 	fprintf(out, "%u-bit output addresses\n", ps_bits((unsigned)FIELD(t, 34, 32)));
+	hw_updates(out, FIELD(t, 39, 39), FIELD(t, 40, 40));
 	fprintf(out, "  MAIR_EL1 0x%016" PRIx64 "\n", r->mair);
 	mair_lines(out, r->mair, 8);
 }
@@ -626,6 +645,7 @@ static void regs_arm64_s2(FILE *out, const struct iopgt_regs *r, const struct io
 	fprintf(out, "%s granule\n", tg0_words((unsigned)FIELD(t, 15, 14)));
 	F("PS", FIELD(t, 18, 16));
 	fprintf(out, "%u-bit output addresses\n", ps_bits((unsigned)FIELD(t, 18, 16)));
+	hw_updates(out, FIELD(t, 21, 21), FIELD(t, 22, 22));
 	F("RES1", FIELD(t, 31, 31));
 	fprintf(out, "bit 31\n");
 }
@@ -757,5 +777,94 @@ void decode_regs(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg)
 	case IOPGT_FMT_ARMV7S:
 		regs_v7s(out, &r, (cfg->quirks & IOPGT_QUIRK_MTK_EXT) != 0);
 		break;
+	}
+}
+
+/* ---- the walker's hardware updates ------------------------------------- */
+
+int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
+		 const struct pool *pool, uint64_t iova, bool write, const char **msg)
+{
+	const bool s2 = is_s2(cfg->fmt);
+	struct iopgt_stats st;
+	struct iopgt_regs r;
+	uint64_t off, tpa, ctl, d, nd, entries;
+	unsigned gshift, stride, level;
+	bool ha, hd, writable;
+
+	if (cfg->fmt != IOPGT_FMT_ARM64_S1 && cfg->fmt != IOPGT_FMT_ARM64_S2) {
+		*msg = "AArch64 formats only";
+		return 1;
+	}
+	if (iopgt_get_stats(pt, &st)) {
+		*msg = "no tables";
+		return 1;
+	}
+	iopgt_get_regs(pt, &r);
+	ctl = s2 ? r.vtcr : r.tcr;
+	ha = s2 ? FIELD(ctl, 21, 21) : FIELD(ctl, 39, 39);
+	hd = ha && (s2 ? FIELD(ctl, 22, 22) : FIELD(ctl, 40, 40));
+	gshift = ilog2(st.granule);
+	stride = gshift - 3;
+	off = iova - ((cfg->quirks & IOPGT_QUIRK_TTBR1) ? ~(uint64_t)0 << cfg->ias : 0);
+	if (cfg->ias < 64 && off >> cfg->ias) {
+		*msg = "outside the input range";
+		return 1;
+	}
+	tpa = (s2 ? r.vttbr : r.ttbr) & MASK(47, 1);
+	if (cfg->oas == 52)
+		tpa = ((s2 ? r.vttbr : r.ttbr) & MASK(47, 6)) | FIELD(s2 ? r.vttbr : r.ttbr, 5, 2) << 48;
+	entries = st.root_entries;
+	for (level = st.start_level;; level++) {
+		unsigned shift = gshift + stride * (3 - level);
+		uint64_t idx = (off >> shift) & (entries - 1), *slot;
+
+		slot = pool_p2v(pool, tpa + idx * 8);
+		if (!slot) {
+			*msg = "a descriptor outside table memory";
+			return 1;
+		}
+		d = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if (!(d & 1)) {
+			fprintf(out, "  translation fault at level %u\n", level);
+			return 0;
+		}
+		if (level < 3 && (d & 2)) {
+			tpa = d & MASK(47, gshift);
+			if (cfg->oas == 52)
+				tpa |= FIELD(d, 15, 12) << 48;
+			entries = BIT(stride);
+			continue;
+		}
+		if (!(d & BIT(10)) && !ha) {
+			fprintf(out, "  access flag fault at level %u\n", level);
+			return 0;
+		}
+		writable = s2 ? (d & BIT(7)) || (hd && (d & BIT(51)))
+			      : !(d & BIT(7)) || (hd && (d & BIT(51)));
+		if (write && !writable) {
+			fprintf(out, "  permission fault at level %u: not writable\n", level);
+			return 0;
+		}
+		/* what the walker writes back: AF, and the write permission of a
+		 * writable-clean leaf it writes through */
+		nd = ha ? d | BIT(10) : d;
+		if (write && hd && (d & BIT(51)))
+			nd = s2 ? nd | BIT(7) : nd & ~BIT(7);
+		if (nd == d) {
+			fprintf(out, "  L%u descriptor at 0x%" PRIx64 ": 0x%016" PRIx64
+				" (nothing to update)\n", level, tpa + idx * 8, d);
+			return 0;
+		}
+		if (!__atomic_compare_exchange_n(slot, &d, nd, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			*msg = "the descriptor changed under the walker";
+			return 1;
+		}
+		fprintf(out, "  L%u descriptor at 0x%" PRIx64 ": 0x%016" PRIx64 " -> 0x%016" PRIx64
+			" (%s%s%s)\n", level, tpa + idx * 8, d, nd, (nd & ~d & BIT(10)) ? "AF set" : "",
+			(nd & ~d & BIT(10)) && ((nd ^ d) & BIT(7)) ? ", " : "",
+			((nd ^ d) & BIT(7)) ? "dirty" : "");
+		return 0;
 	}
 }

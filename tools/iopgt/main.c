@@ -52,6 +52,36 @@ static const char demo_script[] =
 	"regs\n"
 	"stats\n";
 
+/* The built-in demo with --quirk hw-dirty and --quirk hw-access. */
+static const char track_demo_script[] =
+	"# The tracking demo: the walker marks leaves itself (FEAT_HAFDBS, SMMU HTTU).\n"
+	"# With hw-dirty every writable leaf is written writable-clean (DBM set, not\n"
+	"# yet writable); with hw-access every leaf with AF = 0. \"touch\" plays the\n"
+	"# walker: it sets AF, and makes a DBM leaf it writes through writable-dirty,\n"
+	"# with a compare-and-swap. \"dirty\" and \"young\" report the marked leaves\n"
+	"# (whole, adjacent ones together) and make them clean and old again, TLB\n"
+	"# entries invalidated first; \"keep\" reports only.\n"
+	"#\n"
+	"# A 2M block and four 4K pages of RAM, writable; 64 KiB read-only: a run.\n"
+	"map 0x40000000 0x80000000 0x204000 read write cache\n"
+	"map 0x10000000 0x90000000 64K read\n"
+	"dump\n"
+	"# The walker writes a page and the block, and reads the run.\n"
+	"touch 0x40201000 write\n"
+	"touch 0x40123000 write\n"
+	"touch 0x1000f000 read\n"
+	"touch 0x1000f000 write\n"
+	"dirty 0x40000000 0x204000 keep\n"
+	"dirty 0x40000000 0x204000\n"
+	"dirty 0x40000000 0x204000\n"
+	"young 0x10000000 0x40000000\n"
+	"# A dirty block split by an unmap leaves every page around the hole dirty.\n"
+	"touch 0x40080000 write\n"
+	"unmap 0x40100000 4K\n"
+	"dirty 0x40000000 2M\n"
+	"dump\n"
+	"regs\n";
+
 /* ---- options ---------------------------------------------------------- */
 
 static const struct {
@@ -79,6 +109,8 @@ static const struct {
 	{ "mtk-ext", IOPGT_QUIRK_MTK_EXT },
 	{ "no-perms", IOPGT_QUIRK_NO_PERMS },
 	{ "concurrent", IOPGT_QUIRK_CONCURRENT },
+	{ "hw-dirty", IOPGT_QUIRK_HW_DIRTY },
+	{ "hw-access", IOPGT_QUIRK_HW_ACCESS },
 };
 
 static const struct {
@@ -116,7 +148,8 @@ struct opts {
 
 /* ---- the tool's state --------------------------------------------------- */
 
-enum ev_kind { EV_SYNC, EV_ALLOC, EV_FREE, EV_FLUSH_ALL, EV_FLUSH_WALK, EV_FLUSH_LEAF };
+enum ev_kind { EV_SYNC, EV_ALLOC, EV_FREE, EV_FLUSH_ALL, EV_FLUSH_WALK, EV_FLUSH_LEAF,
+	       EV_DIRTY, EV_YOUNG };
 
 struct event {
 	enum ev_kind kind;
@@ -185,6 +218,16 @@ static void on_flush_leaf(void *ctx, uint64_t iova, uint64_t size, size_t granul
 	add_event(ctx, EV_FLUSH_LEAF, iova, size, granule);
 }
 
+static void on_dirty(void *ctx, uint64_t iova, uint64_t size)
+{
+	add_event(ctx, EV_DIRTY, iova, size, 0);
+}
+
+static void on_young(void *ctx, uint64_t iova, uint64_t size)
+{
+	add_event(ctx, EV_YOUNG, iova, size, 0);
+}
+
 static void begin_call(struct tool *t)
 {
 	t->n_ev = 0;
@@ -234,6 +277,11 @@ static void print_events(struct tool *t)
 			fprintf(out, "  tlb %s iova 0x%" PRIx64 " size 0x%" PRIx64 " granule 0x%" PRIx64
 				"\n", e->kind == EV_FLUSH_WALK ? "flush_walk" : "flush_leaf", e->a,
 				e->b, e->c);
+			break;
+		case EV_DIRTY:
+		case EV_YOUNG:
+			fprintf(out, "  %s 0x%" PRIx64 " size 0x%" PRIx64 "\n",
+				e->kind == EV_DIRTY ? "dirty" : "young", e->a, e->b);
 			break;
 		}
 	}
@@ -366,7 +414,9 @@ static void usage(FILE *f)
 	      "                   (default: every page, block and contiguous-run size the\n"
 	      "                   format and granule have)\n"
 	      "  --quirk NAME     ns, ttbr1, outer-wbwa, s2fwb, no-split, split-in-place,\n"
-	      "                   mtk-ext, no-perms, concurrent (repeatable)\n"
+	      "                   mtk-ext, no-perms, concurrent, hw-dirty, hw-access\n"
+	      "                   (repeatable); hw-dirty and hw-access imply --coherent,\n"
+	      "                   both together select the built-in demo of tracking\n"
 	      "  --coherent       the walker snoops the caches: no sync callback\n"
 	      "  --table-base PA  walker address of the first table (default 0x40000000)\n"
 	      "  --table-memory SIZE  table memory available (default 64M)\n"
@@ -398,6 +448,9 @@ static void usage(FILE *f)
 	      "  dump                       the tables as a tree, then the mappings\n"
 	      "  regs                       register values with their fields decoded\n"
 	      "  stats                      table memory and geometry\n"
+	      "  dirty IOVA SIZE [keep]     report the dirty leaves and clean them (hw-dirty)\n"
+	      "  young IOVA SIZE [keep]     report the accessed leaves and clear AF (hw-access)\n"
+	      "  touch IOVA read|write      play the walker: set AF, mark a DBM leaf dirty\n"
 	      "\n"
 	      "A line that cannot be parsed or whose call fails is reported on standard\n"
 	      "error as \"LINE: message\". Exit status: 0, 1 when a line failed, 2 for\n"
@@ -540,6 +593,9 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	}
 	if (o->gen && !o->verbose)
 		o->quiet = true;
+	/* a walker that updates the tables must snoop the caches (iopgt.h) */
+	if (o->quirks & (IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS))
+		o->coherent = true;
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -1139,6 +1195,42 @@ static int run_line(struct tool *t, char *line, char *msgbuf, size_t msglen, con
 			snprintf(msgbuf, msglen, "dump: %s", *msg);
 			*msg = msgbuf;
 		}
+	} else if (strcmp(tok[0], "dirty") == 0 || strcmp(tok[0], "young") == 0) {
+		const bool young = tok[0][0] == 'y';
+		uint32_t flags = 0;
+
+		if (ntok == 4 && strcmp(tok[3], "keep") == 0) {
+			flags = IOPGT_TRACK_NO_CLEAR;
+			ntok = 3;
+		}
+		ARGS(3, "IOVA SIZE [keep]");
+		NUM(1, a);
+		NUM(2, c);
+		begin_call(t);
+		err = young ? iopgt_test_and_clear_young(&t->pt, a, c, flags, on_young, t)
+			    : iopgt_read_and_clear_dirty(&t->pt, a, c, flags, on_dirty, t);
+		if (!err && !t->n_ev)
+			fprintf(t->out, "  nothing %s\n", young ? "young" : "dirty");
+		report(t, err);
+		if (err) {
+			snprintf(msgbuf, msglen, "%s: %s", tok[0], iopgt_strerror(err));
+			*msg = msgbuf;
+			err = 1;
+		}
+	} else if (strcmp(tok[0], "touch") == 0) {
+		ARGS(3, "IOVA read|write");
+		NUM(1, a);
+		if (strcmp(tok[2], "read") && strcmp(tok[2], "write")) {
+			snprintf(msgbuf, msglen, "touch: expected read or write, not '%s'", tok[2]);
+			*msg = msgbuf;
+			err = 1;
+			goto out;
+		}
+		err = decode_touch(t->out, &t->pt, &t->cfg, &t->pool, a, tok[2][0] == 'w', msg);
+		if (err) {
+			snprintf(msgbuf, msglen, "touch: %s", *msg);
+			*msg = msgbuf;
+		}
 	} else if (strcmp(tok[0], "regs") == 0) {
 		ARGS(1, "no arguments");
 		decode_regs(t->out, &t->pt, &t->cfg);
@@ -1147,7 +1239,7 @@ static int run_line(struct tool *t, char *line, char *msgbuf, size_t msglen, con
 		cmd_stats(t);
 	} else {
 		snprintf(msgbuf, msglen, "unknown command '%s' (map map-sg unmap compact detach "
-			 "adopt lookup dump regs stats)", tok[0]);
+			 "adopt lookup dump regs stats dirty young touch)", tok[0]);
 		*msg = msgbuf;
 		err = 1;
 	}
@@ -1160,7 +1252,8 @@ out:
 /* Run the script from @in (NULL: the built-in demo); 0 when every line succeeded. */
 static int run_script(struct tool *t, FILE *in)
 {
-	const char *s = demo_script;
+	const uint32_t hw = IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS;
+	const char *s = (t->o.quirks & hw) == hw ? track_demo_script : demo_script;
 	char line[MAX_LINE + 2], msgbuf[256];
 	unsigned lineno = 0;
 

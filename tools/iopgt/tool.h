@@ -62,6 +62,11 @@ struct tool_cfg {
 void decode_regs(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg);
 int decode_tree(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 		const struct pool *pool);
+/* "touch": the walker's access at @iova, with the hardware updates the
+ * registers enable (HA, HD), made with a compare-and-swap; 0, or 1 with
+ * *@msg for a line that failed (faults are printed, not failures). */
+int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
+		 const struct pool *pool, uint64_t iova, bool write, const char **msg);
 /* "4K", "2M", "1G", or hex when no suffix fits */
 const char *size_str(uint64_t v, char *buf, size_t len);
 

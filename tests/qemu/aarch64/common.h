@@ -130,4 +130,13 @@ void check_handover(void);
 void check_unmap_all(void);
 void check_live(void);
 
+/* track.c (guests built with QA_TRACK: tables with IOPGT_QUIRK_HW_DIRTY and
+ * IOPGT_QUIRK_HW_ACCESS): the walker's own marks, reported and cleaned */
+#ifndef QA_TRACK
+#define QA_TRACK 0
+#endif
+#define QA_TRACK_QUIRKS (QA_TRACK ? IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS : 0u)
+void check_tracking_cpu(void);  /* before translation is switched on */
+void check_tracking(void);
+
 #endif /* QA64_COMMON_H */

@@ -26,6 +26,9 @@
  *    entry), remap through iopgt, access again: the new mapping must be
  *    seen. The TLB hooks given to iopgt issue TLBI VALE1IS/VAE1IS.
  *
+ * With QA_TRACK the tables have IOPGT_QUIRK_HW_DIRTY and _HW_ACCESS and the
+ * guest runs the tracking checks of track.c instead.
+ *
  * Build-time knobs: GRAN_SHIFT (12, 14, 16); QA_TTBR1 (the test tables use
  * IOPGT_QUIRK_TTBR1 and TTBR1_EL1, the identity map is a second set of
  * tables in TTBR0_EL1); QA_NONCOH (a DC CVAC sync backend, so non-cacheable
@@ -319,8 +322,9 @@ int guest_main(void)
 		" [negative control: access flag cleared]", " [negative control: MAIR perturbed]",
 		" [negative control: T0SZ perturbed]", " [negative control: no TLB invalidation]" };
 
-	pr("iopgt AArch64 stage 1, " GNAME " granule, IAS %u OAS %u%s%s%s\n", IAS, OAS,
-	   QA_TTBR1 ? ", TTBR1" : "", QA_NONCOH ? ", DC CVAC sync" : "", negname[QA_NEG]);
+	pr("iopgt AArch64 stage 1, " GNAME " granule, IAS %u OAS %u%s%s%s%s\n", IAS, OAS,
+	   QA_TTBR1 ? ", TTBR1" : "", QA_NONCOH ? ", DC CVAC sync" : "",
+	   QA_TRACK ? ", hardware dirty and access tracking" : "", negname[QA_NEG]);
 	if (current_el() != 1)
 		die("expected to start at EL1, not EL%u", current_el());
 	check_cpu();
@@ -331,15 +335,26 @@ int guest_main(void)
 	init_tables(&pt, IOPGT_QUIRK_TTBR1);
 	test_base = ~0ull << IAS;
 #else
-	init_tables(&pt, 0);
+	init_tables(&pt, QA_TRACK_QUIRKS);
 	map_identity(&pt);
 	test_base = 1ull << (IAS - 1);
 #endif
 	iopgt_get_stats(&pt, &st);
 	base_bytes = pool_in_use();
+	if (QA_TRACK)
+		check_tracking_cpu();
 	mmu_on();
 	pr("tables: %u levels from level %u, root %u entries; MMU on\n", st.levels,
 	   st.start_level, st.root_entries);
+	if (QA_TRACK) {
+		check_tracking();
+		if (pool_in_use() != base_bytes)
+			fail("table memory after the tracking checks: %lu bytes, %lu before",
+			     pool_in_use(), base_bytes);
+		pr("TLB hooks: %lu TLBI by address, %lu invalidate-all\n", tlbi_count,
+		   tlbi_all_count);
+		finish("stage1-" GNAME "-tracking");
+	}
 
 	build_specs();
 	iopgt_get_stats(&pt, &st);

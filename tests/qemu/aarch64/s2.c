@@ -23,6 +23,9 @@
  *    issue TLBI IPAS2LE1IS/IPAS2E1IS and then TLBI VMALLE1IS (entries that
  *    combine both stages are tagged by VA, not IPA).
  *
+ * With QA_TRACK the tables have IOPGT_QUIRK_HW_DIRTY and _HW_ACCESS and the
+ * guest runs the tracking checks of track.c instead.
+ *
  * Build-time knobs: GRAN_SHIFT (12, 14, 16); QA_NEG (common.h); QA_FWB:
  * IOPGT_QUIRK_S2FWB with HCR_EL2.FWB = 1 and HCR_EL2.DC = 0. Stage 1 off
  * then makes every data access Device-nGnRnE at stage 1, and the
@@ -204,7 +207,7 @@ static void init_tables(void)
 		.ias = IAS,
 		.oas = OAS,
 		.pgsizes = all_pgsizes(),
-		.quirks = QA_FWB && QA_NEG != NEG_NOFWB ? IOPGT_QUIRK_S2FWB : 0,
+		.quirks = (QA_FWB && QA_NEG != NEG_NOFWB ? IOPGT_QUIRK_S2FWB : 0) | QA_TRACK_QUIRKS,
 		.mem = pool_mem(),
 	};
 	int err;
@@ -282,18 +285,30 @@ int guest_main(void)
 	const struct spec *x, *xn;
 	struct iopgt_regs r;
 
-	pr("iopgt AArch64 stage 2, " GNAME " granule, IPA %u bits OAS %u%s%s\n", IAS, OAS,
-	   QA_FWB ? ", S2FWB" : "", negname[QA_NEG]);
+	pr("iopgt AArch64 stage 2, " GNAME " granule, IPA %u bits OAS %u%s%s%s\n", IAS, OAS,
+	   QA_FWB ? ", S2FWB" : "", QA_TRACK ? ", hardware dirty and access tracking" : "",
+	   negname[QA_NEG]);
 	if (current_el() != 2)
 		die("expected to start at EL2, not EL%u (needs -M virt,virtualization=on)",
 		    current_el());
 	check_cpu();
+	if (QA_TRACK)
+		check_tracking_cpu();
 	init_tables();
 	base_bytes = pool_in_use();
 	test_base = 1ull << (IAS - 1);
 	stage2_on();
 	pr("tables: %u levels from level %u, root %u entries (%u tables concatenated)\n",
 	   st.levels, st.start_level, st.root_entries, st.root_entries >> (GRAN_SHIFT - 3));
+	if (QA_TRACK) {
+		check_tracking();
+		if (pool_in_use() != base_bytes)
+			fail("table memory after the tracking checks: %lu bytes, %lu before",
+			     pool_in_use(), base_bytes);
+		pr("TLB hooks: %lu TLBI by address, %lu invalidate-all\n", tlbi_count,
+		   tlbi_all_count);
+		finish("stage2-" GNAME "-tracking");
+	}
 
 	build_specs();
 	iopgt_get_stats(&pt, &st);
