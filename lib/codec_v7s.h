@@ -353,6 +353,40 @@ IOPGT_INLINE enum dkind v7s_kind(const struct iopgt *pt, unsigned wl, uint64_t d
 	return D_LEAF;
 }
 
+/*
+ * The class of @d as the walker sees it, for iopgt_translate(): the type
+ * field, the bits a table descriptor holds besides its address (domain 0,
+ * NS as configured: another domain faults), a large page's bits [8:6]
+ * (SBZ) and a supersection's address within the OAS; not whether the
+ * attributes are ones the library writes (v7s_kind() checks that too).
+ */
+IOPGT_INLINE enum dkind v7s_kind_read(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+{
+	const uint32_t v = (uint32_t)d, t = v & V7S_TYPE_MASK;
+
+	*run = false;
+	if (!t)
+		return D_INVALID;
+	if (wl == 0) {
+		if (t == V7S_L1_TABLE)
+			return (v & 0x3ffu) == (uint32_t)v7s_table(pt, 0, 0) ? D_TABLE : D_BAD;
+		if (t != V7S_L1_SECT)
+			return D_BAD;
+		if (v & V7S_SECT_SUPER) {
+			if (!v7s_mtk(pt) && pt->oas_ < 40 && v7s_leaf_pa(pt, 0, d) >> pt->oas_)
+				return D_BAD;
+			*run = true;
+		}
+		return D_LEAF;
+	}
+	if (t == V7S_L2_LARGE) {
+		if (v & 0x1c0u)
+			return D_BAD;
+		*run = true;
+	}
+	return D_LEAF;
+}
+
 IOPGT_INLINE uint64_t v7s_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
 				    unsigned to_wl, uint64_t pa, bool run)
 {

@@ -677,20 +677,24 @@ IOPGT_API int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_m
  * @pa:   set on success to the output address of @iova itself.
  *
  * The lean question of a DMA path (Linux's iova_to_phys()): the walk
- * iopgt_lookup() makes, without describing the leaf. Within a contiguous
- * run it uses the entry that holds @iova, as the walker does, and does not
- * check that the run's other entries agree; of the loops a corrupt tree
- * can hold it refuses those through the root, which could make it read
- * past the root's end, not those between deeper tables, which the walk's
- * bound on levels keeps inside table memory (iopgt_lookup() checks both).
+ * iopgt_lookup() makes, without describing the leaf, and with the checks
+ * the walker's own answer needs. Within a contiguous run it uses the entry
+ * that holds @iova, as the walker does, and does not check that the run's
+ * other entries agree. It checks the encodings the walker would refuse,
+ * not whether a leaf's attributes are ones the library writes. Of the
+ * loops a corrupt tree can hold it refuses those that could make it read
+ * past the root's end (into a root smaller than a table), not those the
+ * walk's bound on levels keeps inside table memory (iopgt_lookup() checks
+ * all of these).
  *
  * Return:
  * * IOPGT_OK
  * * IOPGT_ERR_INVAL  - @pt or @pa NULL, or @pt not initialised.
  * * IOPGT_ERR_RANGE  - @iova outside the input range.
  * * IOPGT_ERR_NOENT  - nothing is mapped at @iova.
- * * IOPGT_ERR_CORRUPT - a reserved encoding, or a descriptor pointing
- *   outside table memory or looping (as for iopgt_map()).
+ * * IOPGT_ERR_CORRUPT - a reserved encoding (v7s: also a table descriptor
+ *   other than the library's, whose domain the walker would fault on), a
+ *   descriptor pointing outside table memory, or a loop as said above.
  */
 IOPGT_API int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *pa);
 
