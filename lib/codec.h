@@ -427,32 +427,51 @@ IOPGT_INLINE bool d_cas_leaf(void *tbl, size_t idx, uint64_t *old, uint64_t v)
 
 /* The OR of entries [@a, @b) of @tv. */
 /* Does an entry of [@a, @b) of @tv hold a table link's type field
- * (c_table_type())? Relaxed loads: a hint, to be confirmed by c_kind(). */
-IOPGT_INLINE bool d_any_table(enum fam F, const void *tv, size_t a, size_t b)
+ * (c_table_type())? A hint, to be confirmed by c_kind(); loads as d_or(). */
+IOPGT_INLINE bool d_any_table(enum fam F, bool conc, const void *tv, size_t a, size_t b)
 {
 	uint64_t any = 0;
 
-	if (F == FAM_V7S)
+	if (!conc) {
+		if (F == FAM_V7S)
+			for (size_t j = a; j < b; j++)
+				any |= c_table_type(F, ((const uint32_t *)tv)[j]);
+		else
+			for (size_t j = a; j < b; j++)
+				any |= c_table_type(F, ((const uint64_t *)tv)[j]);
+	} else if (F == FAM_V7S) {
 		for (size_t j = a; j < b; j++)
 			any |= c_table_type(F, __atomic_load_n(&((const uint32_t *)tv)[j],
 							       __ATOMIC_RELAXED));
-	else
+	} else {
 		for (size_t j = a; j < b; j++)
 			any |= c_table_type(F, __atomic_load_n(&((const uint64_t *)tv)[j],
 							       __ATOMIC_RELAXED));
+	}
 	return any != 0;
 }
 
-IOPGT_INLINE uint64_t d_or(enum fam F, const void *tv, size_t a, size_t b)
+IOPGT_INLINE uint64_t d_or(enum fam F, bool conc, const void *tv, size_t a, size_t b)
 {
 	uint64_t any = 0;
 
-	if (F == FAM_V7S)
+	/* one call at a time: plain loads, which the compiler may merge and
+	 * vectorise (only the walker writes meanwhile, and only marks on
+	 * entries that are live anyway); other threads may store: relaxed */
+	if (!conc) {
+		if (F == FAM_V7S)
+			for (size_t j = a; j < b; j++)
+				any |= ((const uint32_t *)tv)[j];
+		else
+			for (size_t j = a; j < b; j++)
+				any |= ((const uint64_t *)tv)[j];
+	} else if (F == FAM_V7S) {
 		for (size_t j = a; j < b; j++)
 			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
-	else
+	} else {
 		for (size_t j = a; j < b; j++)
 			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
+	}
 	return any;
 }
 

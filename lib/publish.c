@@ -245,7 +245,7 @@ void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 		const size_t g = ((size_t)64 >> pt->dshift_) < n ? (size_t)64 >> pt->dshift_ : n;
 
 		for (size_t l = 0; l < n; l += g) {
-			if (!d_any_table(F, va, l, l + g))
+			if (!d_any_table(F, pt_conc(pt), va, l, l + g))
 				continue;
 			for (size_t i = l; i < l + g; i++) {
 				uint64_t d = d_load(F, pt, va, i), cpa;
