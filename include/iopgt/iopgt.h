@@ -333,6 +333,7 @@ struct iopgt {
 	uint64_t pgsizes_;
 	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
 	uint64_t oa_bits_;    /* long descriptors: the bits that hold output-address bits [top:0] */
+	uint32_t canon_one_[4], canon_mask_[4]; /* v7s: bits a leaf of each shape has */
 	void *root_;
 	uint64_t root_pa_;
 	size_t root_size_;

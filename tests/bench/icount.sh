@@ -54,7 +54,7 @@ fi
 if [ $# -eq 0 ]; then
 	set -- map4k:0 map4k:1 map2m:0 map2m:1 map16k:0 map16k:1 map64k:0 map64k:1 \
 		one4k:0 one4k:1 sg64:0 sg64:1 lookup_lpae lookup_v7s xlate_lpae xlate_v7s \
-		xlate_blk xlate_v7sblk bulk4k:0 bulk4k:1 bulk2m:0 bulk2m:1 blk_v7s:0 blk_v7s:1 \
+		xlate_blk xlate_v7sblk bulk4k:0 bulk4k:1 bulk2m:0 bulk2m:1 map4k_v7s:0 map4k_v7s:1 blk_v7s:0 blk_v7s:1 \
 		bulk1m_v7s:0 bulk1m_v7s:1
 fi
 

@@ -29,6 +29,7 @@
  *   xlate_v7sblk the same over 1 GiB of v7s 1M sections.
  *   bulk4k, bulk2m  as map4k and map2m, but the whole 1 GiB in one map call
  *           and one unmap call (2M: 512 blocks per call).
+ *   map4k_v7s  as map4k with the v7s format.
  *   blk_v7s, bulk1m_v7s  v7s 1M sections, one per call and 1 GiB per call.
  *   sg64    4K granule: map 1 GiB with iopgt_map_sg(), calls of 64 4K
  *           pages at a fixed pseudo-random permutation of the span's page
@@ -342,6 +343,7 @@ static const struct icase cases[] = {
 	{ "xlate_v7sblk", run_lookup, V7S(SZ_4K | SZ_1M, SZ_1M, MAP_SPAN), true },
 	{ "bulk4k", run_map_unmap, LPAE(SZ_4K, MAP_SPAN, MAP_SPAN), false },
 	{ "bulk2m", run_map_unmap, LPAE(SZ_4K | SZ_2M, MAP_SPAN, MAP_SPAN), false },
+	{ "map4k_v7s", run_map_unmap, V7S(SZ_4K, SZ_4K, MAP_SPAN), false },
 	{ "blk_v7s", run_map_unmap, V7S(SZ_4K | SZ_1M, SZ_1M, MAP_SPAN), false },
 	{ "bulk1m_v7s", run_map_unmap, V7S(SZ_4K | SZ_1M, MAP_SPAN, MAP_SPAN), false },
 };
