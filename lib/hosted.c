@@ -8,9 +8,9 @@
  * kernel's per-CPU page lists keep pages: a table that one unmap empties
  * and the next map needs again then makes no trip through the C library,
  * whose free() may give memory back to the system that the next
- * allocation has to fault in again. At most HOSTED_KEEP blocks of each
- * size are kept (about 1 MiB in all), for the life of the process; they
- * are shared by every object, under a spin lock.
+ * allocation has to fault in again. At most IOPGT_HOSTED_KEEP blocks of
+ * each size are kept (about 1 MiB in all), for the life of the process;
+ * they are shared by every object, under a spin lock.
  */
 #include <stdlib.h>
 
@@ -24,19 +24,15 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define HOSTED_ASAN 1
 #endif
-#ifdef HOSTED_ASAN
-/* a kept block stays poisoned: a use after free is still reported */
-#include <sanitizer/asan_interface.h>
-#define KEEP_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define KEEP_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define KEEP_POISON(p, n) ((void)(p), (void)(n))
-#define KEEP_UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
-
 #define HOSTED_MIN_LOG2 9  /* 512 bytes */
 #define HOSTED_MAX_LOG2 16 /* 64 KiB */
-#define HOSTED_KEEP 8
+#ifdef HOSTED_ASAN
+/* AddressSanitizer builds keep nothing: every free reaches the C library,
+ * so that a use after free and a leak are reported where they happen */
+#define HOSTED_KEEP 0
+#else
+#define HOSTED_KEEP IOPGT_HOSTED_KEEP
+#endif
 
 static struct {
 	void *head[HOSTED_MAX_LOG2 - HOSTED_MIN_LOG2 + 1];
@@ -75,13 +71,10 @@ void *iopgt_hosted_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 		kept_lock();
 		p = kept.head[k - HOSTED_MIN_LOG2];
 		if (p) {
-			KEEP_UNPOISON(p, sizeof(void *));
 			kept.head[k - HOSTED_MIN_LOG2] = *(void **)p;
 			kept.n[k - HOSTED_MIN_LOG2]--;
 		}
 		kept_unlock();
-		if (p)
-			KEEP_UNPOISON(p, size);
 		align = size;
 	}
 	if (!p) {
@@ -101,6 +94,7 @@ void iopgt_hosted_free(void *ctx, void *va, uint64_t pa, size_t size)
 
 	(void)ctx;
 	(void)pa;
+#if HOSTED_KEEP > 0
 	if (k && ((uintptr_t)va & (size - 1)) == 0) {
 		bool keep;
 
@@ -110,11 +104,19 @@ void iopgt_hosted_free(void *ctx, void *va, uint64_t pa, size_t size)
 			*(void **)va = kept.head[k - HOSTED_MIN_LOG2];
 			kept.head[k - HOSTED_MIN_LOG2] = va;
 			kept.n[k - HOSTED_MIN_LOG2]++;
-			KEEP_POISON(va, size);
 		}
 		kept_unlock();
 		if (keep)
 			return;
 	}
+#else
+	(void)k;
+#endif
 	free(va);
+}
+
+/* Does this build keep freed blocks (not under AddressSanitizer)? */
+bool iopgt_hosted_keeps(void)
+{
+	return HOSTED_KEEP > 0;
 }

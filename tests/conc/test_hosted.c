@@ -55,8 +55,14 @@ static void a_freed_table_is_handed_out_again(void **state)
 	p = get(4096, 4096);
 	iopgt_hosted_free(NULL, p, (uint64_t)(uintptr_t)p, 4096);
 	q = get(4096, 4096);
-	assert_ptr_equal(p, q);
 	iopgt_hosted_free(NULL, q, (uint64_t)(uintptr_t)q, 4096);
+	if (!iopgt_hosted_keeps()) {
+		/* AddressSanitizer: every block goes back to the C library,
+		 * whose quarantine hands out another */
+		assert_ptr_not_equal(p, q);
+		return;
+	}
+	assert_ptr_equal(p, q);
 
 	/* at most a few are kept: of 20 freed, the next 20 allocations get
 	 * back some, not all (the rest went to the C library) */
@@ -71,7 +77,7 @@ static void a_freed_table_is_handed_out_again(void **state)
 			again += r == many[j];
 		many[i] = r;
 	}
-	assert_true(again >= 1 && again < 20);
+	assert_true(again >= 1 && again <= IOPGT_HOSTED_KEEP);
 	for (unsigned i = 0; i < 20; i++)
 		iopgt_hosted_free(NULL, many[i], (uint64_t)(uintptr_t)many[i], 4096);
 }
