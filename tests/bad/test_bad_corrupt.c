@@ -344,6 +344,17 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 			/* P's path through @level now leads outside table memory */
 			set_desc(r, idx, table_desc(h.mem.pa_base - 2 * (h.dsize == 4 ? 0x400 : g)));
 			snap_take(&s, &h.mem);
+			{
+				/* first, while the walk cache still names P's
+				 * table: translate starts below the root from it
+				 * only through descriptors that still hold what
+				 * it saw, here not at all */
+				uint64_t tpa = 0;
+
+				rc = iopgt_translate(&h.pt, p + g, &tpa);
+				TCHECK(rc == IOPGT_ERR_CORRUPT, "level %u: translate next to P: %d",
+				       level, rc);
+			}
 			rc = iopgt_map(&h.pt, p + 2 * g, pa + 2 * g, g, IOPGT_READ);
 			TCHECK(rc == IOPGT_ERR_CORRUPT, "level %u: map next to P: %d", level, rc);
 			rc = iopgt_unmap(&h.pt, p + g, g);
@@ -353,6 +364,13 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 			set_desc(r, idx, old);
 			/* and back: the fast paths work again */
 			assert_int_equal(th_map(&h, p + 2 * g, pa + 2 * g, g, IOPGT_READ), IOPGT_OK);
+			{
+				uint64_t tpa = 0;
+
+				TCHECK(iopgt_translate(&h.pt, p + 2 * g + 8, &tpa) == IOPGT_OK &&
+					       tpa == pa + 2 * g + 8,
+				       "level %u: translate through the walk cache", level);
+			}
 			assert_int_equal(th_unmap(&h, p + 2 * g, g), IOPGT_OK);
 		}
 		/* the table goes (the last page of it), a table elsewhere comes,
