@@ -187,6 +187,10 @@ static int trk_tbl(struct trk *k, unsigned wl, void *tv, uint64_t lo, uint64_t h
 	uint64_t es = lo & ~(esz - 1);
 	int err;
 
+	/* a tree the library wrote is never deeper (and the bound lets the
+	 * compiler see that k->path is not overrun) */
+	if (wl >= IOPGT_MAXLVL)
+		return IOPGT_ERR_CORRUPT;
 	k->path[wl] = tv;
 	for (size_t i = i0; i <= i1; i++, es += esz) {
 		uint64_t d = d_load(FAM_LPAE, pt, tv, i);
