@@ -195,7 +195,7 @@ IOPGT_INLINE bool c_can_leaf(enum fam F, const struct iopgt *pt, unsigned wl, ui
 IOPGT_INLINE size_t c_batch(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa,
 			    size_t n)
 {
-	const unsigned top = F == FAM_V7S ? 32u : pt->oa_hi_ ? pt->oa_hi_pa_ : 64u;
+	const unsigned top = F == FAM_V7S ? 32u : lpae_oa52(pt) ? lpae_oa_hi_pa(pt) : 64u;
 
 	if (top < 64) {
 		uint64_t to = (BIT64(top) - (pa & (BIT64(top) - 1))) >> lvl_shift(pt, wl);
@@ -309,9 +309,6 @@ IOPGT_INLINE void c_snapshot(struct iopgt *g, const struct iopgt *pt)
 	g->quirks_ = pt->quirks_;
 	g->oa_bits_ = pt->oa_bits_;
 	g->ds_ = pt->ds_;
-	g->oa_hi_ = pt->oa_hi_;
-	g->oa_hi_pa_ = pt->oa_hi_pa_;
-	g->oa_hi_desc_ = pt->oa_hi_desc_;
 	g->root_ = pt->root_;
 	g->root_size_ = pt->root_size_;
 }

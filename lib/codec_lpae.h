@@ -91,38 +91,60 @@ IOPGT_INLINE unsigned lpae_addr_top(const struct iopgt *pt)
 	return pt->ds_ ? 49 : 47;
 }
 
-/* The descriptor bits that hold output-address bits apart (0: none). */
-IOPGT_INLINE uint64_t lpae_oa_hi_bits(const struct iopgt *pt)
+/* Output addresses above 2^48: the OAS is 52 (AArch64 allows nothing
+ * between 48 and 52). */
+IOPGT_INLINE bool lpae_oa52(const struct iopgt *pt)
 {
-	return (uint64_t)pt->oa_hi_ << pt->oa_hi_desc_;
+	return pt->oas_ == 52;
+}
+
+/*
+ * The output-address bits a 52-bit layout holds apart from the others
+ * (D8.3.1): the 64K granule PA[51:48] in bits [15:12] (FEAT_LPA), the LPA2
+ * layout PA[51:50] in bits [9:8]. Which one, once the OAS is 52: the LPA2
+ * layout keeps bits [49:48] in place (oa_bits_), the other does not; the
+ * walks already hold oa_bits_, so they need no other field for it.
+ */
+#define LPAE_HI_64K  MASK64(15, 12)
+#define LPAE_HI_LPA2 MASK64(9, 8)
+
+IOPGT_INLINE bool lpae_hi_lpa2(const struct iopgt *pt)
+{
+	return (pt->oa_bits_ & BIT64(49)) != 0;
+}
+
+/* The lowest address bit held apart: PA[48] (64K) or PA[50] (LPA2). */
+IOPGT_INLINE unsigned lpae_oa_hi_pa(const struct iopgt *pt)
+{
+	return lpae_hi_lpa2(pt) ? 50 : 48;
 }
 
 IOPGT_INLINE uint64_t lpae_attr_mask(const struct iopgt *pt)
 {
-	return LPAE_ATTR_MASK & ~lpae_oa_hi_bits(pt);
+	return pt->ds_ ? LPAE_ATTR_MASK & ~LPAE_HI_LPA2 : LPAE_ATTR_MASK;
 }
 
 /*
  * The address fields, for a granule-aligned @pa: oa_bits_ holds the bits
- * kept in place (MASK64(lpae_addr_top(), 12)); the few above them, where a
- * layout has them, go to oa_hi_desc_ (set by lpae_configure()). One test
- * of a configured field, the same for every layout, whatever the format.
+ * kept in place (MASK64(lpae_addr_top(), 12), set by lpae_configure()).
+ * An address below 2^48 has no bits held apart, whatever the layout: one
+ * test of the OAS, as the 48-bit formats always made, keeps their path as
+ * it was.
  */
 IOPGT_INLINE uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
 {
-	uint64_t d = pa & pt->oa_bits_;
-
-	if (pt->oa_hi_)
-		d |= ((pa >> pt->oa_hi_pa_) & pt->oa_hi_) << pt->oa_hi_desc_;
-	return d;
+	if (lpae_oa52(pt))
+		return lpae_hi_lpa2(pt) ? (pa & MASK64(49, 12)) | ((pa >> 42) & LPAE_HI_LPA2)
+					: (pa & MASK64(47, 12)) | ((pa >> 36) & LPAE_HI_64K);
+	return pa & MASK64(47, 12);
 }
 
 IOPGT_INLINE uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
 {
 	uint64_t pa = d & pt->oa_bits_ & ~(BIT64(shift) - 1);
 
-	if (pt->oa_hi_)
-		pa |= ((d >> pt->oa_hi_desc_) & pt->oa_hi_) << pt->oa_hi_pa_;
+	if (lpae_oa52(pt))
+		pa |= lpae_hi_lpa2(pt) ? (d & LPAE_HI_LPA2) << 42 : (d & LPAE_HI_64K) << 36;
 	return pa;
 }
 
@@ -236,9 +258,11 @@ IOPGT_INLINE enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t 
 		return D_BAD;
 	}
 	if (d & LPAE_CONT) {
-		/* a run longer than its table (a root of a few entries) is no
-		 * run the library writes, and reading it would leave the table */
-		if (lpae_run_log2(pt, wl) > lvl_bits(pt, wl))
+		/* a run longer than its table (a root of a few entries), or at
+		 * a level without runs, is no run the library writes, and
+		 * reading it could leave the table (bit 8 + wl, set at
+		 * configure from lpae_run_log2()) */
+		if (!((pt->arch_lvls_ >> (8 + wl)) & 1))
 			return D_BAD;
 		*run = true;
 	}

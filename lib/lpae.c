@@ -98,19 +98,7 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	 * above 48 (FEAT_LVA).
 	 */
 	pt->ds_ = !a32 && g != 16 && (ias > 48 || oas > 48);
-	pt->oa_hi_ = 0;
-	pt->oa_hi_pa_ = 0;
-	pt->oa_hi_desc_ = 0;
 	pt->gshift_ = (uint8_t)g;
-	if (pt->ds_) {
-		pt->oa_hi_ = 0x3;      /* PA[51:50] in bits [9:8] */
-		pt->oa_hi_pa_ = 50;
-		pt->oa_hi_desc_ = 8;
-	} else if (lpae_pa52(pt)) {
-		pt->oa_hi_ = 0xf;      /* PA[51:48] in bits [15:12] */
-		pt->oa_hi_pa_ = 48;
-		pt->oa_hi_desc_ = 12;
-	}
 
 	stride = g - 3;
 	/*
@@ -163,9 +151,13 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	pt->pgsizes_ = pgsizes;
 	pt->oa_bits_ = MASK64(lpae_addr_top(pt), 12);
 	pt->arch_lvls_ = 0;
-	for (unsigned wl = 0; wl < levels; wl++)
-		if (lpae_block_ok(pt, wl))
-			pt->arch_lvls_ |= (uint8_t)(1u << wl);
+	for (unsigned wl = 0; wl < levels; wl++) {
+		if (!lpae_block_ok(pt, wl))
+			continue;
+		pt->arch_lvls_ |= (uint16_t)(1u << wl);
+		if (lpae_run_log2(pt, wl) <= lvl_bits(pt, wl))
+			pt->arch_lvls_ |= (uint16_t)(1u << (8 + wl));
+	}
 	pt->leaf_lvls_ = 0;
 	for (unsigned wl = 0; wl < levels; wl++) {
 		unsigned s = lvl_shift(pt, wl), c = lpae_run_log2(pt, wl);
@@ -205,7 +197,7 @@ static uint64_t lpae_baddr(const struct iopgt *pt)
 {
 	uint64_t pa = pt->root_pa_;
 
-	if (pt->oa_hi_)
+	if (pt->ds_ || lpae_pa52(pt))
 		return (pa & MASK64(47, 6)) | ((pa >> 48) & 0xf) << 2;
 	return pa;
 }

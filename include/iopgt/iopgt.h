@@ -343,13 +343,10 @@ struct iopgt {
 	uint8_t root_bits_;   /* index bits of the root (concatenated tables included) */
 	uint8_t ias_, oas_;
 	uint8_t leaf_lvls_;   /* bit i: walk level i may hold leaves */
-	uint8_t arch_lvls_;   /* bit i: the architecture allows leaves at walk level i */
+	uint16_t arch_lvls_;  /* bit i: the architecture allows leaves at walk level i;
+			       * bit 8 + i: and contiguous runs of them */
 	uint8_t contig_[5];   /* log2 entries of the contiguous run usable at level i, 0: none */
 	uint8_t ds_;          /* long descriptors: the 52-bit (LPA2) layout, TCR.DS = 1 */
-	uint8_t oa_hi_;       /* long descriptors: mask of the output-address bits held apart
-			       * from the others (0: none) */
-	uint8_t oa_hi_pa_;    /* the lowest of them: its bit in the address */
-	uint8_t oa_hi_desc_;  /* and its bit in the descriptor */
 	uint32_t quirks_;
 	uint64_t pgsizes_;
 	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
