@@ -873,6 +873,13 @@ struct iopgt_regs {
  * Hardware updates: TCR_EL1.HA (bit 39) / VTCR_EL2.HA (bit 21) with
  * IOPGT_QUIRK_HW_ACCESS or _HW_DIRTY, HD (bit 40 / bit 22) with
  * IOPGT_QUIRK_HW_DIRTY; 0 otherwise.
+ * 52-bit configurations (see struct iopgt_cfg): TCR_EL1.DS (bit 59) /
+ * VTCR_EL2.DS (bit 32) for the LPA2 layout of the 4K and 16K granules,
+ * whose SH0 (and SH1) then also give the shareability of the memory the
+ * leaves map; IPS/PS 0b110 for an OAS of 52; T0SZ down to 12; VTCR_EL2.SL0
+ * 0b11 for the 16K granule's level 0, SL2 (bit 33) always 0 (stage 2 never
+ * starts at level -1); TTBR/VTTBR hold the root's bits [51:48] in bits
+ * [5:2] whenever the layout can address them.
  * Members that do not apply are 0. @pt uninitialised, finished or NULL:
  * all zero. @regs NULL: nothing is done.
  */
