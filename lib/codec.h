@@ -30,7 +30,8 @@
  *      D_INVALID, D_TABLE or D_LEAF before and that nothing wrote since (the
  *      commit pass after the prepare pass); v7s skips the canonical check.
  *  c_leaf_pa(), c_leaf_prot(): the output address and IOPGT_* flags of a leaf.
- *  c_leaf_oa(F, pt, wl, d, run, off): the output address of @off in leaf d.
+ *  c_leaf_oa_at(F, pt, wl, s, d, run, off): the output address of @off in
+ *      leaf d, with s = c_shift(F, pt, wl) (a constant in unrolled walks).
  *  c_table(F, pt, wl, pa) / c_table_pa(F, pt, wl, d): a table descriptor
  *      for a table at pa, and the address a table descriptor holds.
  *  c_retarget(F, pt, wl, d, to_wl, pa, run): a leaf at to_wl with the
@@ -81,6 +82,17 @@ IOPGT_INLINE enum fam pt_fam(const struct iopgt *pt)
 #define FAM_DISPATCH(F, fn, ...) \
 	((F) == FAM_V7S ? fn(FAM_V7S, __VA_ARGS__) : fn(FAM_LPAE, __VA_ARGS__))
 
+/*
+ * @fn(FAM_x, G, S, args...) with the family, log2 of the granule (G) and
+ * the index bits of a table below the root (S) as constants: one copy per
+ * granule, for walks whose every shift is then a constant.
+ */
+#define GEOM_DISPATCH(pt, fn, ...)                                                    \
+	(pt_is_v7s(pt)          ? fn(FAM_V7S, 12u, 8u, __VA_ARGS__)                   \
+	 : (pt)->gshift_ == 12u ? fn(FAM_LPAE, 12u, 9u, __VA_ARGS__)                  \
+	 : (pt)->gshift_ == 14u ? fn(FAM_LPAE, 14u, 11u, __VA_ARGS__)                 \
+				: fn(FAM_LPAE, 16u, 13u, __VA_ARGS__))
+
 IOPGT_INLINE unsigned c_shift(enum fam F, const struct iopgt *pt, unsigned wl)
 {
 	return F == FAM_V7S ? 12u + 8u * (1u - wl) : lvl_shift(pt, wl);
@@ -123,6 +135,30 @@ IOPGT_INLINE enum dkind c_kind(enum fam F, const struct iopgt *pt, unsigned wl, 
 	return F == FAM_V7S ? v7s_kind(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
 }
 
+/*
+ * Bit 0 set where the type field of @d says "table" (at a level that may
+ * hold tables): a test for many entries at once, ORed, before c_kind() on
+ * each. LPAE: bits [1:0] = 0b11; v7s (first level): 0b01.
+ */
+IOPGT_INLINE uint64_t c_table_type(enum fam F, uint64_t d)
+{
+	return F == FAM_V7S ? d & ~(d >> 1) & 1 : d & (d >> 1) & 1;
+}
+
+/* the walker's view alone (iopgt_translate()): see v7s_kind_read() */
+IOPGT_INLINE enum dkind c_kind_read(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
+				    bool *run)
+{
+	return F == FAM_V7S ? v7s_kind_read(pt, wl, d, run) : lpae_kind(pt, wl, d, run);
+}
+
+/* May a table link into the root make a walk read past the root's end
+ * (a root smaller than a table)? */
+IOPGT_INLINE bool c_root_small(enum fam F, const struct iopgt *pt)
+{
+	return F == FAM_V7S ? false : pt->root_size_ < tbl_size(pt, 1);
+}
+
 IOPGT_INLINE enum dkind c_kind_again(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
 				     bool *run)
 {
@@ -139,14 +175,12 @@ IOPGT_INLINE uint64_t c_leaf_pa(enum fam F, const struct iopgt *pt, unsigned wl,
  * LPAE entries hold their own output address; v7s entries of a run all
  * hold the run's.
  */
-IOPGT_INLINE uint64_t c_leaf_oa(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
-				bool run, uint64_t off)
+IOPGT_INLINE uint64_t c_leaf_oa_at(enum fam F, const struct iopgt *pt, unsigned wl, unsigned s,
+				   uint64_t d, bool run, uint64_t off)
 {
-	const unsigned s = c_shift(F, pt, wl);
-
 	if (F == FAM_V7S)
 		return v7s_leaf_pa(pt, wl, d) | (off & (BIT64(run ? s + 4 : s) - 1));
-	return lpae_leaf_pa(pt, wl, d) | (off & (BIT64(s) - 1));
+	return lpae_dec_addr(pt, d, s) | (off & (BIT64(s) - 1));
 }
 
 IOPGT_INLINE uint32_t c_leaf_prot(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
@@ -394,16 +428,52 @@ IOPGT_INLINE bool d_cas_leaf(void *tbl, size_t idx, uint64_t *old, uint64_t v)
 }
 
 /* The OR of entries [@a, @b) of @tv. */
-IOPGT_INLINE uint64_t d_or(enum fam F, const void *tv, size_t a, size_t b)
+/* Does an entry of [@a, @b) of @tv hold a table link's type field
+ * (c_table_type())? A hint, to be confirmed by c_kind(); loads as d_or(). */
+IOPGT_INLINE bool d_any_table(enum fam F, bool conc, const void *tv, size_t a, size_t b)
 {
 	uint64_t any = 0;
 
-	if (F == FAM_V7S)
+	if (!conc) {
+		if (F == FAM_V7S)
+			for (size_t j = a; j < b; j++)
+				any |= c_table_type(F, ((const uint32_t *)tv)[j]);
+		else
+			for (size_t j = a; j < b; j++)
+				any |= c_table_type(F, ((const uint64_t *)tv)[j]);
+	} else if (F == FAM_V7S) {
+		for (size_t j = a; j < b; j++)
+			any |= c_table_type(F, __atomic_load_n(&((const uint32_t *)tv)[j],
+							       __ATOMIC_RELAXED));
+	} else {
+		for (size_t j = a; j < b; j++)
+			any |= c_table_type(F, __atomic_load_n(&((const uint64_t *)tv)[j],
+							       __ATOMIC_RELAXED));
+	}
+	return any != 0;
+}
+
+IOPGT_INLINE uint64_t d_or(enum fam F, bool conc, const void *tv, size_t a, size_t b)
+{
+	uint64_t any = 0;
+
+	/* one call at a time: plain loads, which the compiler may merge and
+	 * vectorise (only the walker writes meanwhile, and only marks on
+	 * entries that are live anyway); other threads may store: relaxed */
+	if (!conc) {
+		if (F == FAM_V7S)
+			for (size_t j = a; j < b; j++)
+				any |= ((const uint32_t *)tv)[j];
+		else
+			for (size_t j = a; j < b; j++)
+				any |= ((const uint64_t *)tv)[j];
+	} else if (F == FAM_V7S) {
 		for (size_t j = a; j < b; j++)
 			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
-	else
+	} else {
 		for (size_t j = a; j < b; j++)
 			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
+	}
 	return any;
 }
 

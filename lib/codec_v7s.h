@@ -269,19 +269,19 @@ IOPGT_INLINE bool v7s_wide_pa(const struct iopgt *pt, unsigned wl, bool run)
  *    MTK_EXT supersection holds nothing in [23:20]).
  * tests/v7s checks it against the encoder for every attribute bit pattern.
  */
-IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, bool run)
+/* The bits of v7s_canon() that depend on the configuration alone, for a
+ * leaf at @wl (@run: supersection, large page): those that must be set
+ * (*@one) among those that are checked (*@mask). v7s_configure() keeps
+ * them in canon_one_ / canon_mask_, indexed by v7s_shape(). */
+IOPGT_INLINE void v7s_canon_masks(const struct iopgt *pt, unsigned wl, bool run, uint32_t *one,
+				  uint32_t *mask)
 {
 	const unsigned sh = v7s_attr_shift(wl);
 	const bool large = wl == 1 && run, mtk = v7s_mtk(pt);
-	const uint32_t tex = large ? (v >> V7S_LARGE_TEX_SHIFT) & 7u
-				   : (v >> (sh + V7S_A_TEX_SHIFT)) & 7u;
-	const uint32_t idx = (tex & 1u) << 2 | ((v >> 2) & 3u);
-	uint32_t one = (V7S_A_S | V7S_A_NG) << sh, zero = 0;
+	uint32_t o = (V7S_A_S | V7S_A_NG) << sh, zero = 0;
 
-	if (tex >> 1 || !(idx == V7S_IDX_DEVICE || idx == V7S_IDX_NC || idx == V7S_IDX_WBWA))
-		return false;
 	if (v7s_perms(pt)) {
-		one |= V7S_A_AP0 << sh;
+		o |= V7S_A_AP0 << sh;
 	} else {
 		if (!mtk || wl == 0)
 			zero |= (V7S_A_AP0 | V7S_A_AP1 | V7S_A_AP2) << sh;
@@ -292,7 +292,7 @@ IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, boo
 		zero |= 7u << (sh + V7S_A_TEX_SHIFT);
 	if (wl == 0) {
 		if (pt->quirks_ & IOPGT_QUIRK_NS)
-			one |= V7S_SECT_NS;
+			o |= V7S_SECT_NS;
 		else
 			zero |= V7S_SECT_NS;
 		if (mtk)
@@ -300,7 +300,27 @@ IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, boo
 		else
 			zero |= run ? 0x200u : 0x3e0u;
 	}
-	return (v & (one | zero)) == one;
+	*one = o;
+	*mask = o | zero;
+}
+
+/* the index of canon_one_ / canon_mask_ for a leaf at @wl */
+IOPGT_INLINE unsigned v7s_shape(unsigned wl, bool run)
+{
+	return wl * 2 + (run ? 1 : 0);
+}
+
+IOPGT_INLINE bool v7s_canon(const struct iopgt *pt, unsigned wl, uint32_t v, bool run)
+{
+	const unsigned sh = v7s_attr_shift(wl), k = v7s_shape(wl, run);
+	const bool large = wl == 1 && run;
+	const uint32_t tex = large ? (v >> V7S_LARGE_TEX_SHIFT) & 7u
+				   : (v >> (sh + V7S_A_TEX_SHIFT)) & 7u;
+	const uint32_t idx = (tex & 1u) << 2 | ((v >> 2) & 3u);
+
+	if (tex >> 1 || !(idx == V7S_IDX_DEVICE || idx == V7S_IDX_NC || idx == V7S_IDX_WBWA))
+		return false;
+	return (v & pt->canon_mask_[k]) == pt->canon_one_[k];
 }
 
 /*
@@ -350,6 +370,40 @@ IOPGT_INLINE enum dkind v7s_kind(const struct iopgt *pt, unsigned wl, uint64_t d
 			return D_BAD;
 	}
 	*run = r;
+	return D_LEAF;
+}
+
+/*
+ * The class of @d as the walker sees it, for iopgt_translate(): the type
+ * field, the bits a table descriptor holds besides its address (domain 0,
+ * NS as configured: another domain faults), a large page's bits [8:6]
+ * (SBZ) and a supersection's address within the OAS; not whether the
+ * attributes are ones the library writes (v7s_kind() checks that too).
+ */
+IOPGT_INLINE enum dkind v7s_kind_read(const struct iopgt *pt, unsigned wl, uint64_t d, bool *run)
+{
+	const uint32_t v = (uint32_t)d, t = v & V7S_TYPE_MASK;
+
+	*run = false;
+	if (!t)
+		return D_INVALID;
+	if (wl == 0) {
+		if (t == V7S_L1_TABLE)
+			return (v & 0x3ffu) == (uint32_t)v7s_table(pt, 0, 0) ? D_TABLE : D_BAD;
+		if (t != V7S_L1_SECT)
+			return D_BAD;
+		if (v & V7S_SECT_SUPER) {
+			if (!v7s_mtk(pt) && pt->oas_ < 40 && v7s_leaf_pa(pt, 0, d) >> pt->oas_)
+				return D_BAD;
+			*run = true;
+		}
+		return D_LEAF;
+	}
+	if (t == V7S_L2_LARGE) {
+		if (v & 0x1c0u)
+			return D_BAD;
+		*run = true;
+	}
 	return D_LEAF;
 }
 

@@ -239,18 +239,25 @@ void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 		path[k] = anc[k];
 	path[wl] = va;
 	if (wl + 1u < pt->levels_) {
-		size_t n = (size_t)1 << lvl_bits(pt, wl);
+		const size_t n = (size_t)1 << lvl_bits(pt, wl);
+		/* a cache line of entries at a time: a line whose type fields
+		 * hold no table link (a table of leaves) is passed over whole */
+		const size_t g = ((size_t)64 >> pt->dshift_) < n ? (size_t)64 >> pt->dshift_ : n;
 
-		for (size_t i = 0; i < n; i++) {
-			uint64_t d = d_load(F, pt, va, i), cpa;
-			bool run;
-			void *cva;
-
-			if (c_kind(F, pt, wl, d, &run) != D_TABLE)
+		for (size_t l = 0; l < n; l += g) {
+			if (!d_any_table(F, pt_conc(pt), va, l, l + g))
 				continue;
-			cva = tbl_follow(F, pt, wl, d, path, &cpa);
-			if (cva)
-				pub_free_subtree(pt, wl + 1, cva, cpa, path);
+			for (size_t i = l; i < l + g; i++) {
+				uint64_t d = d_load(F, pt, va, i), cpa;
+				bool run;
+				void *cva;
+
+				if (c_kind(F, pt, wl, d, &run) != D_TABLE)
+					continue;
+				cva = tbl_follow(F, pt, wl, d, path, &cpa);
+				if (cva)
+					pub_free_subtree(pt, wl + 1, cva, cpa, path);
+			}
 		}
 	}
 	if (wl == 0)

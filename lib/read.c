@@ -100,58 +100,102 @@ int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, b
 }
 
 /*
- * One copy per codec family, @conc and @ident (phys_to_virt NULL): the
- * output address of @off alone. Without calls in the loop (@ident) the
- * geometry stays in registers.
+ * iopgt_translate(): the output address of @off alone, in one copy per
+ * codec family and granule (@G: log2 of the granule, @S: index bits of a
+ * table below the root, both constants), @conc and @ident (phys_to_virt
+ * NULL). The levels are unrolled from the last one up: the step @k levels
+ * above the last has constant shifts and masks, and the walk enters at the
+ * root's height. Only the root's index shift is computed; its index needs
+ * no mask, as api.c checked @off against the input size.
+ *
+ * The descriptor classes are the walker's (c_kind_read()); a table link
+ * is checked against the root only where the root is smaller than a table
+ * (reading it as one could leave it): iopgt.h says what is not checked.
  */
-IOPGT_INLINE int translate_walk(const enum fam F, const struct iopgt *obj, uint64_t off,
-				uint64_t *pa, const bool conc, const bool ident)
+#define XLATE_MORE 1 /* a table followed: the next step */
+
+IOPGT_INLINE int xlate_step(const enum fam F, const struct iopgt *pt, const unsigned G,
+			    const unsigned S, const unsigned k, const unsigned top, const void **tvp,
+			    uint64_t off, uint64_t *pa, const bool conc, const bool ident,
+			    const bool root_small)
+{
+	const unsigned wl = top - k, s = G + S * k;
+	const size_t i = wl ? (size_t)(off >> s) & (((size_t)1 << S) - 1) : (size_t)(off >> s);
+	const uint64_t d = d_read(F, conc, *tvp, i);
+	bool run;
+
+	switch (c_kind_read(F, pt, wl, d, &run)) {
+	case D_INVALID:
+		return IOPGT_ERR_NOENT;
+	case D_TABLE:
+		if (k == 0)
+			return IOPGT_ERR_CORRUPT;
+		*tvp = tbl_follow_as(F, pt, wl, d, NULL, NULL, ident, root_small);
+		return *tvp ? XLATE_MORE : IOPGT_ERR_CORRUPT;
+	case D_LEAF:
+		*pa = c_leaf_oa_at(F, pt, wl, s, d, run, off);
+		return IOPGT_OK;
+	default:
+		return IOPGT_ERR_CORRUPT;
+	}
+}
+
+/* one step of the unrolled walk: the step @k when the root is that high or higher */
+#define XLATE_AT(k)                                                                        \
+	do {                                                                               \
+		if (top >= (k) && G + S * (k) < 64) {                                      \
+			r = xlate_step(F, pt, G, S, (k), top, &tv, off, pa, conc, ident,   \
+				       root_small);                                        \
+			if (r != XLATE_MORE)                                               \
+				return r;                                                  \
+		}                                                                          \
+	} while (0)
+
+IOPGT_INLINE int translate_walk(const enum fam F, const unsigned G, const unsigned S,
+				const struct iopgt *obj, uint64_t off, uint64_t *pa, const bool conc,
+				const bool ident)
 {
 	struct iopgt g;
-	const struct iopgt *const pt = &g; /* what the codecs read, in registers */
+	/* what the codecs read, in registers */
+	const struct iopgt *const pt = &g;
+	unsigned top;
+	bool root_small;
 	const void *tv;
-	unsigned levels;
+	int r;
 
 	c_snapshot(&g, obj);
 	g.mem_ = obj->mem_;
 	tv = pt->root_;
-	levels = c_levels(F, pt);
+	top = c_levels(F, pt) - 1;
+	root_small = c_root_small(F, pt);
 
-	for (unsigned wl = 0; wl < levels; wl++) {
-		const size_t i = (size_t)(off >> c_shift(F, pt, wl)) &
-				 (((size_t)1 << c_bits(F, pt, wl)) - 1);
-		const uint64_t d = d_read(F, conc, tv, i);
-		bool run;
-
-		switch (c_kind(F, pt, wl, d, &run)) {
-		case D_INVALID:
-			return IOPGT_ERR_NOENT;
-		case D_TABLE:
-			if (wl + 1u >= levels)
-				return IOPGT_ERR_CORRUPT;
-			tv = tbl_follow_as(F, pt, wl, d, NULL, NULL, ident);
-			if (!tv)
-				return IOPGT_ERR_CORRUPT;
-			break;
-		case D_LEAF:
-			*pa = c_leaf_oa(F, pt, wl, d, run, off);
-			return IOPGT_OK;
-		default:
-			return IOPGT_ERR_CORRUPT;
-		}
-	}
-	return IOPGT_ERR_CORRUPT;
+	_Static_assert(IOPGT_MAXLVL <= 5, "translate_walk() unrolls five levels");
+	XLATE_AT(4);
+	XLATE_AT(3);
+	XLATE_AT(2);
+	XLATE_AT(1);
+	/* the last level: XLATE_MORE cannot come back from it */
+	return xlate_step(F, pt, G, S, 0, top, &tv, off, pa, conc, ident, root_small);
 }
+
+/* One function per (@conc, @ident): the walk without calls needs no
+ * callee-saved registers, which a function holding all copies would. */
+#define XLATE_FN(name, conc, ident)                                                    \
+	static IOPGT_NOINLINE int name(const struct iopgt *pt, uint64_t off, uint64_t *pa) \
+	{                                                                              \
+		return GEOM_DISPATCH(pt, translate_walk, pt, off, pa, conc, ident);     \
+	}
+XLATE_FN(xlate_ident, false, true)
+XLATE_FN(xlate_p2v, false, false)
+XLATE_FN(xlate_conc, true, false)
 
 int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc)
 {
-	const enum fam F = pt_fam(pt);
-
 	if (conc)
-		return FAM_DISPATCH(F, translate_walk, pt, off, pa, true, false);
+		return xlate_conc(pt, off, pa);
 	if (!pt->mem_.phys_to_virt)
-		return FAM_DISPATCH(F, translate_walk, pt, off, pa, false, true);
-	return FAM_DISPATCH(F, translate_walk, pt, off, pa, false, false);
+		return xlate_ident(pt, off, pa);
+	return xlate_p2v(pt, off, pa);
 }
 
 static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,

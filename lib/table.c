@@ -62,33 +62,22 @@ void table_free_all(struct iopgt *pt)
 	pt->tables_ = 0;
 }
 
-/* The rest of live_outside(): outwards from the neighbours, a cache line
- * at a time. */
+/* The rest of live_outside(): the cache line on each side of
+ * [@lo, @hi) first, then what lies beyond each, in one linear pass. */
 bool live_scan(const struct iopgt *pt, const void *tv, size_t n, size_t lo, size_t hi)
 {
 	const enum fam F = pt_fam(pt);
+	const bool conc = pt_conc(pt);
 	const size_t g = (size_t)64 >> pt->dshift_;
 	const uint64_t live = c_live_bits(F);
+	const size_t a = lo > 0 ? (lo - 1) & ~(g - 1) : 0;
+	size_t b = hi < n ? (hi + g) & ~(g - 1) : n;
 
-	while (lo > 0 || hi < n) {
-		if (lo > 0) {
-			size_t a = (lo - 1) & ~(g - 1);
-
-			if (d_or(F, tv, a, lo) & live)
-				return true;
-			lo = a;
-		}
-		if (hi < n) {
-			size_t b = (hi + g) & ~(g - 1);
-
-			if (b > n)
-				b = n;
-			if (d_or(F, tv, hi, b) & live)
-				return true;
-			hi = b;
-		}
-	}
-	return false;
+	if (b > n)
+		b = n;
+	if ((d_or(F, conc, tv, a, lo) | d_or(F, conc, tv, hi, b)) & live)
+		return true;
+	return ((d_or(F, conc, tv, 0, a) | d_or(F, conc, tv, b, n)) & live) != 0;
 }
 
 /* Has the table @tv at walk level @wl no live entry? Looks at @e's entry,

@@ -50,20 +50,22 @@ IOPGT_INLINE bool tbl_loop(const struct iopgt *pt, const void *cva, const void *
  * (if @pa), or NULL where no tree the library wrote could lead (no virtual
  * address for it, or a loop): the callers report IOPGT_ERR_CORRUPT or stop.
  *
- * @path NULL: the root is checked, not the path (iopgt_translate(): a walk
- * bounded by the levels, which a loop between deeper tables cannot make
- * read outside table memory). @ident: the caller knows phys_to_virt is
- * NULL (a constant, so that the walk makes no call and keeps *pt's fields
- * in registers).
+ * @path NULL: the root is checked, not the path, and only with @root_small
+ * (iopgt_translate(): a walk bounded by the levels, which a loop between
+ * deeper tables cannot make read outside table memory; reading a root at
+ * least a table's size as a table cannot leave it either). @ident: the
+ * caller knows phys_to_virt is NULL (a constant, so that the walk makes no
+ * call and keeps *pt's fields in registers).
  */
 IOPGT_INLINE void *tbl_follow_as(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d,
-				 const void *const *path, uint64_t *pa, const bool ident)
+				 const void *const *path, uint64_t *pa, const bool ident,
+				 const bool root_small)
 {
 	const uint64_t cpa = c_table_pa(F, pt, wl, d);
 	void *cva = ident ? (cpa > (uint64_t)(uintptr_t)-1 ? NULL : (void *)(uintptr_t)cpa)
 			  : tbl_va(pt, cpa);
 
-	if (!cva || (path ? tbl_loop(pt, cva, path, wl + 1) : tbl_in_root(pt, cva)))
+	if (!cva || (path ? tbl_loop(pt, cva, path, wl + 1) : root_small && tbl_in_root(pt, cva)))
 		return NULL;
 	if (pa)
 		*pa = cpa;

@@ -81,6 +81,10 @@ int v7s_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	pt->contig_[2] = 0;
 	pt->contig_[3] = 0;
 	pt->va_base_ = 0;
+	for (unsigned wl = 0; wl < 2; wl++)
+		for (unsigned run = 0; run < 2; run++)
+			v7s_canon_masks(pt, wl, run, &pt->canon_one_[v7s_shape(wl, run)],
+					&pt->canon_mask_[v7s_shape(wl, run)]);
 	return IOPGT_OK;
 }
 

@@ -229,7 +229,9 @@ struct iopgt_range {
 
 /**
  * struct iopgt_mem - table memory. All members NULL: the built-in hosted
- * allocator (aligned_alloc/free), with pa == (uintptr_t)va.
+ * allocator (aligned_alloc/free, keeping up to 8 freed blocks of each
+ * power-of-two size from 512 bytes to 64 KiB for reuse, shared by every
+ * object of the process), with pa == (uintptr_t)va.
  * @alloc: return @size bytes aligned to @align (a power of two, at least 64
  *         for table memory) and store the walker's address of it in *@pa;
  *         NULL on failure. The contents may be anything. The returned pa
@@ -351,6 +353,7 @@ struct iopgt {
 	uint64_t pgsizes_;
 	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
 	uint64_t oa_bits_;    /* long descriptors: the bits that hold output-address bits in place */
+	uint32_t canon_one_[4], canon_mask_[4]; /* v7s: bits a leaf of each shape has */
 	void *root_;
 	uint64_t root_pa_;
 	size_t root_size_;
@@ -695,20 +698,24 @@ IOPGT_API int iopgt_lookup(const struct iopgt *pt, uint64_t iova, struct iopgt_m
  * @pa:   set on success to the output address of @iova itself.
  *
  * The lean question of a DMA path (Linux's iova_to_phys()): the walk
- * iopgt_lookup() makes, without describing the leaf. Within a contiguous
- * run it uses the entry that holds @iova, as the walker does, and does not
- * check that the run's other entries agree; of the loops a corrupt tree
- * can hold it refuses those through the root, which could make it read
- * past the root's end, not those between deeper tables, which the walk's
- * bound on levels keeps inside table memory (iopgt_lookup() checks both).
+ * iopgt_lookup() makes, without describing the leaf, and with the checks
+ * the walker's own answer needs. Within a contiguous run it uses the entry
+ * that holds @iova, as the walker does, and does not check that the run's
+ * other entries agree. It checks the encodings the walker would refuse,
+ * not whether a leaf's attributes are ones the library writes. Of the
+ * loops a corrupt tree can hold it refuses those that could make it read
+ * past the root's end (into a root smaller than a table), not those the
+ * walk's bound on levels keeps inside table memory (iopgt_lookup() checks
+ * all of these).
  *
  * Return:
  * * IOPGT_OK
  * * IOPGT_ERR_INVAL  - @pt or @pa NULL, or @pt not initialised.
  * * IOPGT_ERR_RANGE  - @iova outside the input range.
  * * IOPGT_ERR_NOENT  - nothing is mapped at @iova.
- * * IOPGT_ERR_CORRUPT - a reserved encoding, or a descriptor pointing
- *   outside table memory or looping (as for iopgt_map()).
+ * * IOPGT_ERR_CORRUPT - a reserved encoding (v7s: also a table descriptor
+ *   other than the library's, whose domain the walker would fault on), a
+ *   descriptor pointing outside table memory, or a loop as said above.
  */
 IOPGT_API int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *pa);
 

@@ -22,6 +22,8 @@
 # map/unmap pairs; lookups 1000000 over 64 MiB of 4K pages. No size was
 # reduced for valgrind: the whole script takes about a minute on two cores.
 #
+# IOPGT_ICOUNT_IDENT=1 passes through to the program (see iopgt-icount.c).
+#
 # Output: one line per case and function: calls made, instructions, and
 # instructions per call, and the checksum the program printed (equal
 # checksums: the same tables and the same dirty bytes).
@@ -51,7 +53,9 @@ fi
 
 if [ $# -eq 0 ]; then
 	set -- map4k:0 map4k:1 map2m:0 map2m:1 map16k:0 map16k:1 map64k:0 map64k:1 \
-		one4k:0 one4k:1 sg64:0 sg64:1 lookup_lpae lookup_v7s xlate_lpae xlate_v7s
+		one4k:0 one4k:1 sg64:0 sg64:1 lookup_lpae lookup_v7s xlate_lpae xlate_v7s \
+		xlate_blk xlate_v7sblk bulk4k:0 bulk4k:1 bulk2m:0 bulk2m:1 map4k_v7s:0 map4k_v7s:1 blk_v7s:0 blk_v7s:1 \
+		bulk1m_v7s:0 bulk1m_v7s:1
 fi
 
 if [ -n "${ICOUNT_OUT_DIR:-}" ]; then

@@ -21,10 +21,11 @@
  * One line per phase:
  *   RES fmt=.. coh=.. phase=.. units=.. api_calls=.. ns_total=.. ns_per_unit=..
  *       sync_calls=.. sync_bytes=.. clean_lines=.. table_bytes=..
- * table_bytes is the table memory held after the phase.
+ * table_bytes is the table memory held after the phase; minflt the page
+ * faults the process took during it (first touches of table memory).
  *
  * Phases warm_* repeat the one-by-one and bulk phases on table memory that
- * was touched beforehand (a 64 MiB arena) and report the fastest of five
+ * was touched beforehand (the 64 MiB arena below) and report the fastest of five
  * identical runs: the library's own cost, without the page faults of fresh
  * memory that the other phases include (as the peer's do); table_bytes is
  * what is held when all five are done.
@@ -39,11 +40,13 @@
  * halves of the span (conc2h); ns_per_unit is wall time per page, so
  * 1e9 / ns_per_unit is the pages per second of both threads together.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* MAP_32BIT, MAP_NORESERVE */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <iopgt/backends.h>
@@ -94,6 +97,7 @@ static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
 struct snap {
 	uint64_t calls, bytes, lines;
 	uint64_t ns;
+	uint64_t minflt; /* page faults of the process so far */
 };
 
 static uint64_t now_ns(void)
@@ -104,11 +108,19 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t minor_faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? 0 : (uint64_t)ru.ru_minflt;
+}
+
 static void take(struct snap *s)
 {
 	s->calls = rec.total_calls;
 	s->bytes = rec.total_bytes;
 	s->lines = rec.total_lines;
+	s->minflt = minor_faults();
 	s->ns = now_ns();
 }
 
@@ -132,12 +144,13 @@ static void report_span(const char *fmtname, const char *phase, const struct sna
 	ns = b.ns - a->ns;
 	printf("RES fmt=%s coh=%d phase=%s units=%llu api_calls=%llu ns_total=%llu "
 	       "ns_per_unit=%.3f sync_calls=%llu sync_bytes=%llu clean_lines=%llu "
-	       "table_bytes=%llu\n",
+	       "table_bytes=%llu minflt=%llu\n",
 	       fmtname, coherent, phase, (unsigned long long)units,
 	       (unsigned long long)api_calls, (unsigned long long)ns,
 	       units ? (double)ns / (double)units : 0.0,
 	       (unsigned long long)(b.calls - a->calls), (unsigned long long)(b.bytes - a->bytes),
-	       (unsigned long long)(b.lines - a->lines), (unsigned long long)held(pt));
+	       (unsigned long long)(b.lines - a->lines), (unsigned long long)held(pt),
+	       (unsigned long long)(b.minflt - a->minflt));
 	fflush(stdout);
 }
 
@@ -158,15 +171,46 @@ static void die(const char *what, uint64_t i, int err)
 }
 
 /*
- * v7s tables must sit below 4 GiB of walker address space: give them an
- * arena with its own addresses (pa = offset + 256 MiB), a bump allocator and
- * a free list per size. LPAE uses the built-in allocator.
+ * v7s tables must sit below 4 GiB of walker address space. As the peer's
+ * kernel shim does for its GFP_DMA tables, they come from an arena mapped
+ * below 4 GiB of virtual address space (MAP_32BIT), not touched
+ * beforehand, whose walker addresses are its virtual addresses
+ * (phys_to_virt NULL); a bump allocator and a free list per size. Where no
+ * such mapping can be had (MAP_32BIT is x86-64's), the arena gets walker
+ * addresses of its own (pa = offset + 256 MiB) and a phys_to_virt. LPAE
+ * uses the built-in allocator.
  */
 #define ARENA_SIZE (64u << 20)
 #define ARENA_PA 0x10000000ull
 static char *arena;
+static int arena_ident; /* walker address = virtual address */
 static size_t arena_used;
 static void *free_list[32];
+
+static void arena_init(void)
+{
+#ifdef MAP_32BIT
+	void *p = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE, -1, 0);
+
+	if (p != MAP_FAILED && (uintptr_t)p + ARENA_SIZE <= (1ull << 32)) {
+		arena = p;
+		arena_ident = 1;
+		return;
+	}
+	if (p != MAP_FAILED)
+		munmap(p, ARENA_SIZE);
+#endif
+	arena = aligned_alloc(1u << 16, ARENA_SIZE);
+	if (!arena)
+		exit(1);
+}
+
+/* the warm phases: no page fault inside a measured run */
+static void arena_touch(void)
+{
+	memset(arena + arena_used, 0, ARENA_SIZE - arena_used);
+}
 
 static void *arena_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 {
@@ -189,7 +233,7 @@ static void *arena_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 		p = arena + arena_used;
 		arena_used += size;
 	}
-	*pa = ARENA_PA + (uint64_t)((char *)p - arena);
+	*pa = arena_ident ? (uint64_t)(uintptr_t)p : ARENA_PA + (uint64_t)((char *)p - arena);
 	return p;
 }
 
@@ -276,14 +320,11 @@ static void new_pt_as(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes, 
 			cfg.sync.fn = record_and_clean;
 	}
 	if (f->fmt == IOPGT_FMT_ARMV7S || warm) {
-		if (!arena) {
-			if (!(arena = aligned_alloc(1u << 16, ARENA_SIZE)))
-				exit(1);
-			memset(arena, 0, ARENA_SIZE); /* touched: no page faults later */
-		}
+		if (!arena)
+			arena_init();
 		cfg.mem.alloc = conc ? arena_alloc_locked : arena_alloc;
 		cfg.mem.free = conc ? arena_free_locked : arena_free;
-		cfg.mem.phys_to_virt = arena_p2v;
+		cfg.mem.phys_to_virt = arena_ident ? NULL : arena_p2v;
 	}
 	err = iopgt_init(pt, &cfg);
 	if (err)
@@ -543,6 +584,7 @@ static void warm_phases(void)
 
 	warm = 1;
 	new_pt(&pt, F, F->small);
+	arena_touch();
 	for (int r = 0; r < WARM_RUNS; r++) {
 		warm_run(&pt, &m1, W_MAP, F->small);
 		warm_run(&pt, &u1, W_UNMAP, F->small);

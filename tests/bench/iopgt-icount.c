@@ -25,6 +25,12 @@
  *           fixed seed).
  *   lookup_v7s   the same with the v7s format (IAS = OAS = 32).
  *   xlate_lpae, xlate_v7s  the lookup cases with iopgt_translate().
+ *   xlate_blk   iopgt_translate() over 1 GiB of 2M blocks (4K granule);
+ *   xlate_v7sblk the same over 1 GiB of v7s 1M sections.
+ *   bulk4k, bulk2m  as map4k and map2m, but the whole 1 GiB in one map call
+ *           and one unmap call (2M: 512 blocks per call).
+ *   map4k_v7s  as map4k with the v7s format.
+ *   blk_v7s, bulk1m_v7s  v7s 1M sections, one per call and 1 GiB per call.
  *   sg64    4K granule: map 1 GiB with iopgt_map_sg(), calls of 64 4K
  *           pages at a fixed pseudo-random permutation of the span's page
  *           frames, then unmap it in 256 KiB calls; three times.
@@ -34,13 +40,21 @@
  * its own, so that neither page faults nor the addresses the C library
  * hands out change the counts. Every mapping is READ|WRITE|CACHE.
  *
+ * IOPGT_ICOUNT_IDENT=1 in the environment: the arena's walker addresses are
+ * its virtual addresses and cfg.mem.phys_to_virt is NULL (the identity), as
+ * with the built-in allocator that iopgt-bench uses for the LPAE formats
+ * and its low arena for v7s. The arena is then mapped below 4 GiB where the
+ * system can (MAP_32BIT, x86-64), as v7s tables must be.
+ *
  * One line on stdout: the case, what was done, how many calls of each
  * function were made, what sync.fn was given, and a checksum of the
  * results. Exit status 0; 2 when a call fails or a lookup disagrees.
  */
+#define _GNU_SOURCE /* MAP_32BIT */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <iopgt/iopgt.h>
 
@@ -53,6 +67,7 @@
 #define SZ_4K  (1ull << 12)
 #define SZ_16K (1ull << 14)
 #define SZ_64K (1ull << 16)
+#define SZ_1M  (1ull << 20)
 #define SZ_2M  (1ull << 21)
 
 static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
@@ -77,6 +92,9 @@ static unsigned size_class(size_t size)
 	return k;
 }
 
+/* IOPGT_ICOUNT_IDENT: walker address = virtual address */
+static int ident, arena_mapped;
+
 static void *arena_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 {
 	unsigned k = size_class(size < sizeof(void *) ? sizeof(void *) : size);
@@ -98,7 +116,7 @@ static void *arena_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 		p = arena + arena_used;
 		arena_used += size;
 	}
-	*pa = ARENA_PA + (uint64_t)((char *)p - arena);
+	*pa = ident ? (uint64_t)(uintptr_t)p : ARENA_PA + (uint64_t)((char *)p - arena);
 	return p;
 }
 
@@ -321,6 +339,13 @@ static const struct icase cases[] = {
 	{ "lookup_v7s", run_lookup, V7S(SZ_4K, SZ_4K, LOOKUP_SPAN), false },
 	{ "xlate_lpae", run_lookup, LPAE(SZ_4K, SZ_4K, LOOKUP_SPAN), true },
 	{ "xlate_v7s", run_lookup, V7S(SZ_4K, SZ_4K, LOOKUP_SPAN), true },
+	{ "xlate_blk", run_lookup, LPAE(SZ_4K | SZ_2M, SZ_2M, MAP_SPAN), true },
+	{ "xlate_v7sblk", run_lookup, V7S(SZ_4K | SZ_1M, SZ_1M, MAP_SPAN), true },
+	{ "bulk4k", run_map_unmap, LPAE(SZ_4K, MAP_SPAN, MAP_SPAN), false },
+	{ "bulk2m", run_map_unmap, LPAE(SZ_4K | SZ_2M, MAP_SPAN, MAP_SPAN), false },
+	{ "map4k_v7s", run_map_unmap, V7S(SZ_4K, SZ_4K, MAP_SPAN), false },
+	{ "blk_v7s", run_map_unmap, V7S(SZ_4K | SZ_1M, SZ_1M, MAP_SPAN), false },
+	{ "bulk1m_v7s", run_map_unmap, V7S(SZ_4K | SZ_1M, MAP_SPAN, MAP_SPAN), false },
 };
 
 static void usage(void)
@@ -357,7 +382,22 @@ int main(int argc, char **argv)
 	if (!c)
 		usage();
 
-	arena = aligned_alloc(SZ_64K, ARENA_SIZE);
+	ident = getenv("IOPGT_ICOUNT_IDENT") && !strcmp(getenv("IOPGT_ICOUNT_IDENT"), "1");
+	arena = NULL;
+	arena_mapped = 0;
+#ifdef MAP_32BIT
+	if (ident) { /* below 4 GiB, so that v7s tables can be there too */
+		void *p = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+		if (p != MAP_FAILED) {
+			arena = p;
+			arena_mapped = 1;
+		}
+	}
+#endif
+	if (!arena)
+		arena = aligned_alloc(SZ_64K, ARENA_SIZE);
 	if (!arena)
 		return 1;
 	memset(arena, 0, ARENA_SIZE); /* touched: no page faults later */
@@ -369,7 +409,7 @@ int main(int argc, char **argv)
 	cfg.pgsizes = c->pgsizes;
 	cfg.mem.alloc = arena_alloc;
 	cfg.mem.free = arena_free;
-	cfg.mem.phys_to_virt = arena_p2v;
+	cfg.mem.phys_to_virt = ident ? NULL : arena_p2v;
 	if (!coherent) {
 		cfg.sync.fn = count_sync;
 		cfg.sync.ctx = &synced;
@@ -392,6 +432,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)synced.calls,
 	       (unsigned long long)synced.ranges, (unsigned long long)synced.bytes,
 	       (unsigned long long)sum);
-	free(arena);
+	if (arena_mapped)
+		munmap(arena, ARENA_SIZE);
+	else
+		free(arena);
 	return 0;
 }
