@@ -78,25 +78,31 @@ IOPGT_INLINE void *hint_hit(const enum fam F, const struct iopgt *pt, uint64_t o
 	 * only while the descriptor above still links it (walk levels: at
 	 * most 5); the cases share their tails */
 #define HINT_SAME(k) (d_read(F, false, h->slot[k], 0) == h->want[k])
-	switch (h->wl) {
-	case 0:
-		break;
-	case 1:
-		if (!HINT_SAME(0))
+	if (F == FAM_V7S) {
+		/* two levels: the root's descriptor alone */
+		if (h->wl > 0 && !HINT_SAME(0))
 			return NULL;
-		break;
-	case 2:
-		if (!(HINT_SAME(1) && HINT_SAME(0)))
-			return NULL;
-		break;
-	case 3:
-		if (!(HINT_SAME(2) && HINT_SAME(1) && HINT_SAME(0)))
-			return NULL;
-		break;
-	default:
-		if (!(HINT_SAME(3) && HINT_SAME(2) && HINT_SAME(1) && HINT_SAME(0)))
-			return NULL;
-		break;
+	} else {
+		switch (h->wl) {
+		case 0:
+			break;
+		case 1:
+			if (!HINT_SAME(0))
+				return NULL;
+			break;
+		case 2:
+			if (!(HINT_SAME(1) && HINT_SAME(0)))
+				return NULL;
+			break;
+		case 3:
+			if (!(HINT_SAME(2) && HINT_SAME(1) && HINT_SAME(0)))
+				return NULL;
+			break;
+		default:
+			if (!(HINT_SAME(3) && HINT_SAME(2) && HINT_SAME(1) && HINT_SAME(0)))
+				return NULL;
+			break;
+		}
 	}
 #undef HINT_SAME
 	*i = (size_t)(off >> h->eshift) & h->imask;
