@@ -89,7 +89,7 @@ int main(void)
 	}
 	iopgt_get_stats(&pt, &st);
 	iopgt_get_regs(&pt, &r);
-	printf("start level %u, %u root entries (%u concatenated tables)\n", st.start_level,
+	printf("start level %d, %u root entries (%u concatenated tables)\n", st.start_level,
 	       st.root_entries, st.root_entries / 512);
 	printf("VTTBR_EL2 0x%016" PRIx64 "\nVTCR_EL2  0x%016" PRIx64 "\n", r.vttbr, r.vtcr);
 

@@ -12,11 +12,15 @@
  *   [5:2]       stage 2 MemAttr
  *   5           stage 1 NS
  *   [7:6]       stage 1 AP[2:1], stage 2 S2AP
- *   [9:8]       SH
+ *   [9:8]       SH; in the 52-bit layout of the 4K and 16K granules
+ *               (FEAT_LPA2, TCR_ELx.DS = 1 / VTCR_EL2.DS = 1) PA[51:50]
+ *               instead, and shareability comes from TCR.SH0 / VTCR.SH0
  *   10          AF
  *   11          stage 1 nG
  *   [47:12]     output address (AArch32: [39:12]); with the 64K granule and
- *               a 52-bit OA, PA[51:48] sit in [15:12] (D8.3.1, FEAT_LPA)
+ *               a 52-bit OA, PA[51:48] sit in [15:12] (D8.3.1, FEAT_LPA);
+ *               in the LPA2 layout [49:12] hold PA[49:12] (D8.3.1, D8.3.2:
+ *               block, page and table descriptors alike)
  *   51          DBM (FEAT_HAFDBS): the walker may grant the write permission
  *   52          Contiguous
  *   53, 54      stage 1 PXN, UXN/XN; stage 2 XN[1:0] (D8.4.2)
@@ -64,61 +68,122 @@
 #define LPAE_S2_MEMATTR_WB    0xfull
 #define LPAE_S2FWB_MEMATTR_WB 0x6ull
 
-/* attribute bits carried over when a leaf is rewritten at another level */
+/* attribute bits carried over when a leaf is rewritten at another level
+ * (lpae_attr_mask(): without the output-address bits the layout keeps in
+ * [9:8]) */
 #define LPAE_ATTR_MASK (MASK64(11, 2) | MASK64(63, 50))
 
+/* "no run": a log2 of entries larger than any table's index bits */
+#define LPAE_NO_RUN 31u
+
+/* The 64K granule's 52-bit OA layout (FEAT_LPA): PA[51:48] in [15:12]. */
 IOPGT_INLINE bool lpae_pa52(const struct iopgt *pt)
+{
+	return pt->gshift_ == 16 && pt->oas_ > 48;
+}
+
+/* The highest output-address bit held in place: AArch32 39, AArch64 47,
+ * the LPA2 layout 49. */
+IOPGT_INLINE unsigned lpae_addr_top(const struct iopgt *pt)
+{
+	if (pt->fmt_ == IOPGT_FMT_ARM32_S1 || pt->fmt_ == IOPGT_FMT_ARM32_S2)
+		return 39;
+	return pt->ds_ ? 49 : 47;
+}
+
+/* Output addresses above 2^48: the OAS is 52 (AArch64 allows nothing
+ * between 48 and 52). */
+IOPGT_INLINE bool lpae_oa52(const struct iopgt *pt)
 {
 	return pt->oas_ == 52;
 }
 
-IOPGT_INLINE unsigned lpae_addr_top(const struct iopgt *pt)
+/*
+ * The output-address bits a 52-bit layout holds apart from the others
+ * (D8.3.1): the 64K granule PA[51:48] in bits [15:12] (FEAT_LPA), the LPA2
+ * layout PA[51:50] in bits [9:8]. Which one, once the OAS is 52: the LPA2
+ * layout keeps bits [49:48] in place (oa_bits_), the other does not; the
+ * walks already hold oa_bits_, so they need no other field for it.
+ */
+#define LPAE_HI_64K  MASK64(15, 12)
+#define LPAE_HI_LPA2 MASK64(9, 8)
+
+IOPGT_INLINE bool lpae_hi_lpa2(const struct iopgt *pt)
 {
-	return (pt->fmt_ == IOPGT_FMT_ARM32_S1 || pt->fmt_ == IOPGT_FMT_ARM32_S2) ? 39 : 47;
+	return (pt->oa_bits_ & BIT64(49)) != 0;
 }
 
+/* The lowest address bit held apart: PA[48] (64K) or PA[50] (LPA2). */
+IOPGT_INLINE unsigned lpae_oa_hi_pa(const struct iopgt *pt)
+{
+	return lpae_hi_lpa2(pt) ? 50 : 48;
+}
+
+IOPGT_INLINE uint64_t lpae_attr_mask(const struct iopgt *pt)
+{
+	return pt->ds_ ? LPAE_ATTR_MASK & ~LPAE_HI_LPA2 : LPAE_ATTR_MASK;
+}
+
+/*
+ * The address fields, for a granule-aligned @pa: oa_bits_ holds the bits
+ * kept in place (MASK64(lpae_addr_top(), 12), set by lpae_configure()).
+ * An address below 2^48 has no bits held apart, whatever the layout: one
+ * test of the OAS, as the 48-bit formats always made, keeps their path as
+ * it was.
+ */
 IOPGT_INLINE uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
 {
-	uint64_t d = pa & MASK64(47, 12);
-
-	if (lpae_pa52(pt))
-		d |= ((pa >> 48) & 0xf) << 12;
-	return d;
+	if (lpae_oa52(pt))
+		return lpae_hi_lpa2(pt) ? (pa & MASK64(49, 12)) | ((pa >> 42) & LPAE_HI_LPA2)
+					: (pa & MASK64(47, 12)) | ((pa >> 36) & LPAE_HI_64K);
+	return pa & MASK64(47, 12);
 }
 
 IOPGT_INLINE uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
 {
-	/* oa_bits_: MASK64(lpae_addr_top(pt), 0), set by lpae_configure() */
 	uint64_t pa = d & pt->oa_bits_ & ~(BIT64(shift) - 1);
 
-	if (lpae_pa52(pt))
-		pa |= ((d >> 12) & 0xf) << 48;
+	if (lpae_oa52(pt))
+		pa |= lpae_hi_lpa2(pt) ? (d & LPAE_HI_LPA2) << 42 : (d & LPAE_HI_64K) << 36;
 	return pa;
 }
 
-/* May walk level wl hold a block (or page) architecturally? */
+/*
+ * May walk level wl hold a block (or page) architecturally? D8.3.1: 4K
+ * blocks at levels 1 and 2, and 0 in the LPA2 layout (512G); 16K at level
+ * 2, and 1 in the LPA2 layout (64G); 64K at level 2, and 1 with FEAT_LPA
+ * (4T). Level -1 (4K, LPA2) holds tables only.
+ */
 IOPGT_INLINE bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
 {
-	unsigned lvl = pt->start_lvl_ + wl;
+	const int lvl = pt->start_lvl_ + (int)wl;
 
 	if (wl == (unsigned)pt->levels_ - 1)
 		return true;
 	if (pt->gshift_ == 12)
-		return lvl >= 1;
+		return lvl >= (pt->ds_ ? 0 : 1);
 	if (pt->gshift_ == 14)
-		return lvl >= 2;
-	return lvl >= 2 || (lvl == 1 && lpae_pa52(pt)); /* 64K: 4T blocks with FEAT_LPA */
+		return lvl >= (pt->ds_ ? 1 : 2);
+	return lvl >= 2 || (lvl == 1 && lpae_pa52(pt));
 }
 
+/*
+ * D8.7.1 "The Contiguous bit": 4K: 16 entries; 16K: 128 at level 3, 32 at
+ * level 2; 64K: 32. The bit is RES0 in the blocks of the levels that LPA2
+ * adds, 4K level 0 and 16K level 1: LPAE_NO_RUN there (and at the levels
+ * that hold tables only). The 64K granule keeps runs of 32 at level 1 as
+ * this library has always written them, though D8.7.1 makes the bit RES0
+ * in those blocks too (the walker then takes each entry alone, which
+ * translates the same).
+ */
 IOPGT_INLINE unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 {
-	unsigned lvl = pt->start_lvl_ + wl;
+	const int lvl = pt->start_lvl_ + (int)wl;
 
-	/* D8.7.1: 4K: 16 entries; 16K: 128 at level 3, 32 at level 2; 64K: 32 */
 	if (pt->gshift_ == 12)
-		return 4;
+		return lvl >= 1 ? 4 : LPAE_NO_RUN;
 	if (pt->gshift_ == 14)
-		return lvl == 3 ? 7 : 5;
+		return lvl == 3 ? 7 : lvl == 2 ? 5 : LPAE_NO_RUN;
 	return 5;
 }
 
@@ -137,7 +202,9 @@ IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa
 		d |= LPAE_TYPE;
 	if (run)
 		d |= LPAE_CONT;
-	d |= (prot & IOPGT_CACHE) ? LPAE_SH_IS : LPAE_SH_OS;
+	/* the LPA2 layout has no SH field: TCR.SH0 / VTCR.SH0 give it */
+	if (!pt->ds_)
+		d |= (prot & IOPGT_CACHE) ? LPAE_SH_IS : LPAE_SH_OS;
 	if (pt_is_s2(pt)) {
 		uint64_t ma;
 
@@ -191,9 +258,11 @@ IOPGT_INLINE enum dkind lpae_kind(const struct iopgt *pt, unsigned wl, uint64_t 
 		return D_BAD;
 	}
 	if (d & LPAE_CONT) {
-		/* a run longer than its table (a root of a few entries) is no
-		 * run the library writes, and reading it would leave the table */
-		if (lpae_run_log2(pt, wl) > lvl_bits(pt, wl))
+		/* a run longer than its table (a root of a few entries), or at
+		 * a level without runs, is no run the library writes, and
+		 * reading it could leave the table (bit 8 + wl, set at
+		 * configure from lpae_run_log2()) */
+		if (!((pt->arch_lvls_ >> (8 + wl)) & 1))
 			return D_BAD;
 		*run = true;
 	}
@@ -267,7 +336,7 @@ IOPGT_INLINE uint64_t lpae_table_pa(const struct iopgt *pt, unsigned wl, uint64_
 IOPGT_INLINE uint64_t lpae_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
 				     unsigned to_wl, uint64_t pa, bool run)
 {
-	uint64_t n = (d & LPAE_ATTR_MASK & ~LPAE_CONT) | lpae_enc_addr(pt, pa) | LPAE_VALID;
+	uint64_t n = (d & lpae_attr_mask(pt) & ~LPAE_CONT) | lpae_enc_addr(pt, pa) | LPAE_VALID;
 
 	(void)wl;
 	if (to_wl == (unsigned)pt->levels_ - 1)
@@ -288,7 +357,8 @@ IOPGT_INLINE bool lpae_can_retarget(const struct iopgt *pt, unsigned wl, uint64_
  * A leaf exactly as lpae_retarget() would write it at its own level for its
  * own output address, which lies below 2^OAS: no bit of the address field
  * below the leaf's size and none above the format's address (AArch64:
- * bits [49:48] without a 52-bit OA), D8.3.1. Attributes are any.
+ * bits [49:48] outside the LPA2 layout), D8.3.1. Attributes are any (in
+ * the LPA2 layout bits [9:8] are address bits, and held to it).
  */
 IOPGT_INLINE bool lpae_leaf_canon(const struct iopgt *pt, unsigned wl, uint64_t d, bool run)
 {
@@ -307,9 +377,9 @@ IOPGT_INLINE bool lpae_table_canon(const struct iopgt *pt, unsigned wl, uint64_t
 /* What two leaves must share to be parts of one: the attribute fields
  * verbatim, without the contiguous bit (each leaf level holds them at the
  * same places). */
-IOPGT_INLINE uint64_t lpae_leaf_key(uint64_t d)
+IOPGT_INLINE uint64_t lpae_leaf_key(const struct iopgt *pt, uint64_t d)
 {
-	return d & LPAE_ATTR_MASK & ~LPAE_CONT;
+	return d & lpae_attr_mask(pt) & ~LPAE_CONT;
 }
 
 /*

@@ -53,11 +53,12 @@ static void hint_set(struct iopgt *pt, unsigned wl, const struct path *p, uint64
 	h->imask = (uint32_t)(BIT64(lvl_bits(pt, wl)) - 1);
 	h->region = off >> h->span;
 	h->prot = 0;
+	/* the root's descriptor last: slot[wl - 1] */
 	for (unsigned k = 0; k < wl; k++) {
 		const size_t i = lvl_index(pt, k, off);
 
-		h->slot[k] = (const char *)p->tv[k] + (i << pt->dshift_);
-		h->want[k] = d_read(F, false, p->tv[k], i);
+		h->slot[wl - 1 - k] = (const char *)p->tv[k] + (i << pt->dshift_);
+		h->want[wl - 1 - k] = d_read(F, false, p->tv[k], i);
 	}
 }
 
@@ -73,14 +74,37 @@ IOPGT_INLINE void *hint_hit(const enum fam F, const struct iopgt *pt, uint64_t o
 	if (!h->tv || off >> h->span != h->region || size != BIT64(h->eshift) ||
 	    (off & (size - 1)))
 		return NULL;
-	/* the root's descriptor first: a table below is read only while the
-	 * descriptor above still links it (walk levels: at most 4) */
-	if (h->wl > 0 &&
-	    (d_read(F, false, h->slot[0], 0) != h->want[0] ||
-	     (h->wl > 1 &&
-	      (d_read(F, false, h->slot[1], 0) != h->want[1] ||
-	       (h->wl > 2 && d_read(F, false, h->slot[2], 0) != h->want[2])))))
-		return NULL;
+	/* the root's descriptor first (slot[wl - 1]): a table below is read
+	 * only while the descriptor above still links it (walk levels: at
+	 * most 5); the cases share their tails */
+#define HINT_SAME(k) (d_read(F, false, h->slot[k], 0) == h->want[k])
+	if (F == FAM_V7S) {
+		/* two levels: the root's descriptor alone */
+		if (h->wl > 0 && !HINT_SAME(0))
+			return NULL;
+	} else {
+		switch (h->wl) {
+		case 0:
+			break;
+		case 1:
+			if (!HINT_SAME(0))
+				return NULL;
+			break;
+		case 2:
+			if (!(HINT_SAME(1) && HINT_SAME(0)))
+				return NULL;
+			break;
+		case 3:
+			if (!(HINT_SAME(2) && HINT_SAME(1) && HINT_SAME(0)))
+				return NULL;
+			break;
+		default:
+			if (!(HINT_SAME(3) && HINT_SAME(2) && HINT_SAME(1) && HINT_SAME(0)))
+				return NULL;
+			break;
+		}
+	}
+#undef HINT_SAME
 	*i = (size_t)(off >> h->eshift) & h->imask;
 	return h->tv;
 }

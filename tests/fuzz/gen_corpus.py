@@ -137,8 +137,17 @@ def lpae_seeds():
                 for v, quirks in variants:
                     cfg = bytes([fmt, g, ib, oasi, 2]) + quirks + u16(v * 31 + fmt) + b'\xff'
                     out.append(cfg + script(v))
+    # 52 bits in, out or both (LPA2 with 4K and 16K, LVA and LPA with 64K)
+    for fmt in [0, 1]:
+        for g in [0, 1, 2]:
+            for ias, oasi in [(52, 6), (49, 5), (48, 6)]:
+                for v, quirks in [(0, b'\x00'), (3 + fmt, b'\x01\x03'), (8, b'\x00'), (9, b'\x00')]:
+                    cfg = bytes([fmt, g, ias - 25, oasi, 2]) + quirks + u16(v * 37 + ias) + b'\xff'
+                    out.append(cfg + script(v))
     # invalid configurations and a failing root allocation
     out.append(bytes([0, 0, 0xc0 | 60, 3, 2, 0]) + u16(1) + b'\x00')
+    out.append(bytes([0, 0, 0xc0 | 53, 6, 2, 0]) + u16(7) + b'\x00')   # ias 53
+    out.append(bytes([1, 1, 27, 0xe0 | 50, 2, 0]) + u16(8) + b'\x00')  # oas 50
     out.append(bytes([0xf1, 0, 14, 3, 2, 0]) + u16(2) + b'\xff')
     out.append(bytes([2, 0x81, 7, 3, 2, 0]) + u16(3) + b'\xff')
     out.append(bytes([0, 0, 14, 6, 2, 0]) + u16(4) + b'\xff')

@@ -2,8 +2,10 @@
 /*
  * test_lpae_corrupt.c - tables the library did not write: a contiguous run
  * whose entries disagree, a leaf with a reserved encoding, a table
- * descriptor pointing outside table memory. Every reader reports
- * IOPGT_ERR_CORRUPT, and map/unmap refuse without changing a byte.
+ * descriptor pointing outside table memory, and in the LPA2 layout a block
+ * at level -1, a contiguous level-0 block, a leaf beyond the OAS. Every
+ * reader reports IOPGT_ERR_CORRUPT, and map/unmap refuse without changing
+ * a byte.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,12 +118,128 @@ static void reserved_last_level_encoding_is_corrupt(void **state)
 	iopgt_fini(&pt);
 }
 
+/*
+ * The LPA2 layout (4K granule, stage 1, IAS 52): level -1 holds tables
+ * only (a block descriptor there is reserved), and the Contiguous bit is
+ * RES0 in a level-0 block (Arm ARM D8.7.1): the library writes neither,
+ * and reads neither as a leaf.
+ */
+static uint64_t *lpa2_root(struct iopgt *pt, unsigned ias, unsigned oas, uint64_t pgsizes)
+{
+	struct iopgt_cfg cfg;
+	struct iopgt_regs r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fmt = IOPGT_FMT_ARM64_S1;
+	cfg.ias = ias;
+	cfg.oas = oas;
+	cfg.pgsizes = pgsizes;
+	cfg.sync.fn = grab;
+	assert_int_equal(iopgt_init(pt, &cfg), IOPGT_OK);
+	iopgt_get_regs(pt, &r);
+	assert_int_equal((r.tcr >> 59) & 1, 1); /* DS */
+	/* the built-in allocator: walker address = CPU address, below 2^48 */
+	return (uint64_t *)(uintptr_t)(r.ttbr & 0x0000ffffffffffc0ull);
+}
+
+static void lpa2_block_at_level_minus_1_is_corrupt(void **state)
+{
+	struct iopgt pt;
+	struct iopgt_stats st;
+	struct iopgt_mapping m;
+	uint64_t *root = lpa2_root(&pt, 52, 52, 0x1000 | 0x200000 | 0x40000000 | (1ull << 39));
+
+	(void)state;
+	assert_int_equal(iopgt_get_stats(&pt, &st), IOPGT_OK);
+	assert_int_equal(st.start_level, -1);
+	assert_int_equal(st.levels, 5);
+	assert_int_equal(st.root_entries, 16);
+	/* entry 1 of the root translates [2^48, 2^49) */
+	root[1] = (1ull << 48) | 0x401; /* valid, block type, AF */
+	assert_int_equal(iopgt_lookup(&pt, 1ull << 48, &m), IOPGT_ERR_CORRUPT);
+	assert_int_equal(iopgt_map(&pt, (1ull << 48) + 0x1000, 0x1000, 0x1000, IOPGT_READ),
+			 IOPGT_ERR_CORRUPT);
+	assert_int_equal(root[1], (1ull << 48) | 0x401);
+	root[1] = 0;
+	/* a 512G block at level 0, below the root, maps and looks up */
+	assert_int_equal(iopgt_map(&pt, 3ull << 39, (5ull << 39) | (3ull << 50), 1ull << 39,
+				   IOPGT_READ), IOPGT_OK);
+	assert_int_equal(iopgt_lookup(&pt, (3ull << 39) + 0x12345000, &m), IOPGT_OK);
+	assert_int_equal(m.size, 1ull << 39);
+	assert_int_equal(m.pa, (5ull << 39) | (3ull << 50));
+	iopgt_fini(&pt);
+}
+
+static void lpa2_contiguous_level_0_block_is_corrupt(void **state)
+{
+	struct iopgt pt;
+	struct iopgt_mapping m;
+	uint64_t *d;
+
+	(void)state;
+	lpa2_root(&pt, 48, 52, 0x1000 | (1ull << 39));
+	/* the map's one sync call holds the level-0 descriptor alone */
+	assert_int_equal(iopgt_map(&pt, 2ull << 39, 7ull << 39, 1ull << 39, IOPGT_READ), IOPGT_OK);
+	assert_int_equal(last.len, 8);
+	d = last.va;
+	*d |= 1ull << 52;
+	assert_int_equal(iopgt_lookup(&pt, 2ull << 39, &m), IOPGT_ERR_CORRUPT);
+	assert_int_equal(iopgt_unmap(&pt, 2ull << 39, 0x1000), IOPGT_ERR_CORRUPT);
+	*d &= ~(1ull << 52);
+	assert_int_equal(iopgt_lookup(&pt, 2ull << 39, &m), IOPGT_OK);
+	iopgt_fini(&pt);
+}
+
+/*
+ * Adopting an LPA2 tree whose OAS is 48 (IAS above 48): a leaf with bits
+ * [9:8] set names an output address above 2^50 (they are no shareability
+ * in this layout): refused whole. The same leaf is fine in the 48-bit
+ * layout, where they are SH.
+ */
+static void lpa2_adopt_refuses_a_leaf_beyond_the_oas(void **state)
+{
+	struct iopgt pt, pt2;
+	struct iopgt_cfg cfg;
+	struct iopgt_regs r;
+	uint64_t root_pa, *leaf;
+
+	(void)state;
+	lpa2_root(&pt, 50, 48, 0x1000);
+	assert_int_equal(iopgt_map(&pt, 0x100000, 0x200000, 0x1000, IOPGT_READ), IOPGT_OK);
+	assert_int_equal(iopgt_map(&pt, 0x101000, 0x300000, 0x1000, IOPGT_READ), IOPGT_OK);
+	assert_int_equal(last.len, 8);
+	leaf = last.va;
+	assert_int_equal(*leaf & (3ull << 8), 0); /* no SH written */
+	iopgt_get_regs(&pt, &r);
+	assert_int_equal(iopgt_detach(&pt, &root_pa), IOPGT_OK);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fmt = IOPGT_FMT_ARM64_S1;
+	cfg.ias = 50;
+	cfg.oas = 48;
+	cfg.pgsizes = 0x1000;
+	*leaf |= 2ull << 8;
+	assert_int_equal(iopgt_adopt(&pt2, &cfg, root_pa), IOPGT_ERR_CORRUPT);
+	/* with OAS 52 it is an address: PA[51] */
+	cfg.oas = 52;
+	assert_int_equal(iopgt_adopt(&pt2, &cfg, root_pa), IOPGT_OK);
+	{
+		struct iopgt_mapping m;
+
+		assert_int_equal(iopgt_lookup(&pt2, 0x101000, &m), IOPGT_OK);
+		assert_int_equal(m.pa, 0x300000 | (1ull << 51));
+	}
+	iopgt_fini(&pt2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(run_with_a_different_attribute_is_corrupt),
 		cmocka_unit_test(run_with_a_wrong_output_address_is_corrupt),
 		cmocka_unit_test(reserved_last_level_encoding_is_corrupt),
+		cmocka_unit_test(lpa2_block_at_level_minus_1_is_corrupt),
+		cmocka_unit_test(lpa2_contiguous_level_0_block_is_corrupt),
+		cmocka_unit_test(lpa2_adopt_refuses_a_leaf_beyond_the_oas),
 	};
 
 	return cmocka_run_group_tests_name("lpae-corrupt", tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * tests/lpae/test_lpae_refwalk.c - the reference walker itself, on tables
  * built by hand from the Arm ARM's descriptor formats (no library code):
  * start levels from TxSZ/SL0, blocks, pages, contiguous runs, access flag,
- * reserved encodings, 52-bit addresses with the 64K granule, TTBR1, stage 2
- * concatenation and permissions, AArch32 TTBCR.
+ * reserved encodings, 52-bit addresses with the 64K granule and in the LPA2
+ * layout (level -1, DS, SL2), TTBR1, stage 2 concatenation and
+ * permissions, AArch32 TTBCR.
  */
 #include <string.h>
 
@@ -149,6 +150,110 @@ static void stage1_64k_52bit_addresses_use_bits_15_to_12(void **state)
 	assert_true(o.pa == 0x0004000000000123ull && o.size == (1ull << 42) && o.level == 1);
 }
 
+/* LPA2 (TCR.DS = 1) table or leaf address: [49:12] in place, [51:50] in
+ * bits [9:8] (D8.3.1, D8.3.2) */
+static uint64_t lpa2_addr(uint64_t a)
+{
+	return (a & 0x0003fffffffff000ull) | ((a >> 50) & 3) << 8;
+}
+
+static void stage1_4k_lpa2_walks_from_level_minus_1_with_pa_51_50_in_bits_9_8(void **state)
+{
+	struct iopgt_regs r = { 0 };
+	struct refwalk_result o;
+	struct refwalk_lpae_geom g;
+	const uint64_t lm1 = 0x000c000000010000ull, l0 = 0x0008000000020000ull;
+	const uint64_t l1 = 0x0004000000030000ull, l2 = 0x0001000000040000ull;
+	const uint64_t l3 = 0x0002000000050000ull, oa = 0x000f123456789000ull;
+	const uint64_t iova = (5ull << 48) | (6ull << 39) | (7ull << 30) | (8ull << 21) |
+			      (9ull << 12) | 0x123;
+
+	(void)state;
+	memset(&fm, 0, sizeof(fm));
+	fm.pa[0] = lm1;
+	fm.pa[1] = l0;
+	fm.pa[2] = l1;
+	fm.pa[3] = l2;
+	fm.pa[4] = l3;
+	/* T0SZ 12 (52 bits), TG0 4K, IPS 52, EPD1, DS (bit 59) */
+	r.tcr = 12 | (6ull << 32) | (1ull << 23) | (1ull << 59);
+	r.ttbr = (lm1 & 0xffffffffffc0ull) | (((lm1 >> 48) & 0xf) << 2);
+	r.mair = MAIR_LINUX;
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S1, &r, 52, &g), REFWALK_OK);
+	assert_true(g.start_level == -1 && g.root_entries == 16 && g.ds && g.ps == 52);
+	assert_true(g.root_pa == lm1);
+	put(lm1 + 5 * 8, lpa2_addr(l0) | 3);
+	put(l0 + 6 * 8, lpa2_addr(l1) | 3);
+	put(l1 + 7 * 8, lpa2_addr(l2) | 3);
+	put(l2 + 8 * 8, lpa2_addr(l3) | 3);
+	put(l3 + 9 * 8, lpa2_addr(oa) | AF | (1 << 6) | 3);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S1, &r, 52, iova, &o), REFWALK_OK);
+	assert_true(o.pa == oa + 0x123 && o.size == SZ_4K && o.level == 3);
+	/* a 512G block at level 0 */
+	put(l0 + 1 * 8, lpa2_addr(0x000d008000000000ull) | AF | (1 << 6) | 1);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S1, &r, 52, (5ull << 48) | (1ull << 39) | 0x77, &o),
+			 REFWALK_OK);
+	assert_true(o.pa == 0x000d008000000077ull && o.size == (1ull << 39) && o.level == 0);
+	/* with the Contiguous bit, RES0 in a level-0 block (D8.7.1) */
+	put(l0 + 1 * 8, lpa2_addr(0x000d008000000000ull) | AF | (1ull << 52) | 1);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S1, &r, 52, (5ull << 48) | (1ull << 39), &o),
+			 REFWALK_RESERVED);
+	/* level -1 holds tables only */
+	put(lm1 + 2 * 8, AF | 1);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S1, &r, 52, 2ull << 48, &o), REFWALK_RESERVED);
+	/* without DS, T0SZ 12 is no walk with 4K, and bits [9:8] are SH */
+	r.tcr &= ~(1ull << 59);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S1, &r, 52, iova, &o), REFWALK_RESERVED);
+	/* IAS 48 with DS: level 0, 512 entries, the same layout */
+	r.tcr = 16 | (6ull << 32) | (1ull << 23) | (1ull << 59);
+	r.ttbr = (l0 & 0xffffffffffc0ull) | (((l0 >> 48) & 0xf) << 2);
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S1, &r, 52, &g), REFWALK_OK);
+	assert_true(g.start_level == 0 && g.root_entries == 512 && g.ds);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S1, &r, 52, iova & ~(0xfull << 48), &o), REFWALK_OK);
+	assert_true(o.pa == oa + 0x123);
+}
+
+static void stage2_lpa2_start_levels_from_sl0_sl2_and_ds(void **state)
+{
+	struct iopgt_regs r = { 0 };
+	struct refwalk_result o;
+	struct refwalk_lpae_geom g;
+	const uint64_t root = 0x0008000000000000ull, l1 = 0x0004000000010000ull;
+	const uint64_t iova = (0x1a5ull << 39) | (3ull << 30) | 0x5;
+
+	(void)state;
+	pages(root, l1, 0, 0);
+	/* 4K, T0SZ 12, SL0 2 (level 0), PS 52, DS: 16 concatenated level-0 tables */
+	r.vtcr = 12 | (2ull << 6) | (6ull << 16) | (1ull << 31) | (1ull << 32);
+	r.vttbr = (root & 0xffffffffffc0ull) | (((root >> 48) & 0xf) << 2);
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 52, &g), REFWALK_OK);
+	assert_true(g.start_level == 0 && g.root_entries == 8192);
+	put(root + 0x1a5 * 8, lpa2_addr(l1) | 3);
+	put(l1 + 3 * 8, lpa2_addr(0x000c0000c0000000ull) | AF | (3 << 6) | (0xf << 2) | 1);
+	assert_int_equal(walk(IOPGT_FMT_ARM64_S2, &r, 52, iova, &o), REFWALK_OK);
+	assert_true(o.pa == 0x000c0000c0000005ull && o.size == SZ_1G && o.level == 1);
+	/* SL2 = 1 with SL0 = 0: level -1, 16 entries; SL2 with another SL0: none */
+	r.vtcr = 12 | (0ull << 6) | (6ull << 16) | (1ull << 31) | (1ull << 32) | (1ull << 33);
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 52, &g), REFWALK_OK);
+	assert_true(g.start_level == -1 && g.root_entries == 16);
+	r.vtcr |= 2ull << 6;
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 52, &g), REFWALK_RESERVED);
+	/* without DS: T0SZ 12 is no walk with 4K */
+	r.vtcr = 12 | (2ull << 6) | (6ull << 16) | (1ull << 31);
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 52, &g), REFWALK_RESERVED);
+	/* 16K (TG0 0b10), T0SZ 12, SL0 3: level 0 with DS (32 entries), none without */
+	r.vtcr = 12 | (3ull << 6) | (2ull << 14) | (6ull << 16) | (1ull << 31) | (1ull << 32);
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 52, &g), REFWALK_OK);
+	assert_true(g.start_level == 0 && g.root_entries == 32 && g.l1_block && !g.l0_block);
+	r.vtcr &= ~(1ull << 32);
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 52, &g), REFWALK_RESERVED);
+	/* 64K (TG0 0b01), T0SZ 12, SL0 2: FEAT_LVA's level-1 root of 1024 entries */
+	r.vtcr = 12 | (2ull << 6) | (1ull << 14) | (5ull << 16) | (1ull << 31);
+	r.vttbr = 0x10000;
+	assert_int_equal(refwalk_lpae_geom(IOPGT_FMT_ARM64_S2, &r, 48, &g), REFWALK_OK);
+	assert_true(g.start_level == 1 && g.root_entries == 1024 && !g.ds);
+}
+
 static void stage2_concatenated_root_permissions_and_memattr(void **state)
 {
 	struct iopgt_regs r = { 0 };
@@ -219,6 +324,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stage1_4k_blocks_pages_runs_and_faults_decode_as_the_arm_arm_says),
 		cmocka_unit_test(stage1_64k_52bit_addresses_use_bits_15_to_12),
+		cmocka_unit_test(stage1_4k_lpa2_walks_from_level_minus_1_with_pa_51_50_in_bits_9_8),
+		cmocka_unit_test(stage2_lpa2_start_levels_from_sl0_sl2_and_ds),
 		cmocka_unit_test(stage2_concatenated_root_permissions_and_memattr),
 		cmocka_unit_test(aarch32_ttbcr_and_vtcr_select_the_start_level),
 	};

@@ -77,6 +77,19 @@ static unsigned hw_hd(const struct lcfg *l)
 	return (l->quirks & IOPGT_QUIRK_HW_DIRTY) != 0;
 }
 
+/* The LPA2 layout (TCR.DS / VTCR.DS = 1): 4K and 16K with an address
+ * above 48 bits. */
+static bool lpa2(const struct lcfg *l)
+{
+	return l->gran != SZ_64K && (l->ias > 48 || l->oas > 48);
+}
+
+/* TTBR with BADDR[51:48] in bits [5:2]: DS, or 64K with a 52-bit OA */
+static bool ttbr52(const struct lcfg *l)
+{
+	return lpa2(l) || l->oas == 52;
+}
+
 static void regs_case(const struct lcfg *l, bool coherent)
 {
 	struct iopgt pt;
@@ -111,7 +124,7 @@ static void regs_case(const struct lcfg *l, bool coherent)
 		bool t1 = l->quirks & IOPGT_QUIRK_TTBR1;
 		unsigned tsz = 64 - l->ias;
 
-		TCHECK_EQ(r.ttbr, ttbr_of(root, l->oas == 52));
+		TCHECK_EQ(r.ttbr, ttbr_of(root, ttbr52(l)));
 		TCHECK_EQ(f(r.tcr, 0, 6), tsz);  /* T0SZ */
 		TCHECK_EQ(f(r.tcr, 16, 6), tsz); /* T1SZ */
 		TCHECK_EQ(f(r.tcr, 14, 2), tg0_enc(l->gran));
@@ -125,10 +138,12 @@ static void regs_case(const struct lcfg *l, bool coherent)
 		TCHECK(r.vttbr == 0 && r.vtcr == 0, "stage-2 registers set for stage 1");
 		TCHECK_EQ(f(r.tcr, 39, 1), hw_ha(l)); /* HA */
 		TCHECK_EQ(f(r.tcr, 40, 1), hw_hd(l)); /* HD */
+		TCHECK_EQ(f(r.tcr, 59, 1), lpa2(l) ? 1 : 0); /* DS */
+		TCHECK_EQ(r.tcr >> 60, 0);
 		break;
 	}
 	case IOPGT_FMT_ARM64_S2:
-		TCHECK_EQ(r.vttbr, ttbr_of(root, l->oas == 52));
+		TCHECK_EQ(r.vttbr, ttbr_of(root, ttbr52(l)));
 		TCHECK_EQ(f(r.vtcr, 0, 6), 64 - l->ias);
 		TCHECK_EQ(f(r.vtcr, 14, 2), tg0_enc(l->gran));
 		TCHECK_EQ(f(r.vtcr, 16, 3), ips_enc(l->oas));
@@ -137,6 +152,9 @@ static void regs_case(const struct lcfg *l, bool coherent)
 		TCHECK(r.ttbr == 0 && r.tcr == 0 && r.mair == 0, "stage-1 registers set for stage 2");
 		TCHECK_EQ(f(r.vtcr, 21, 1), hw_ha(l)); /* HA */
 		TCHECK_EQ(f(r.vtcr, 22, 1), hw_hd(l)); /* HD */
+		TCHECK_EQ(f(r.vtcr, 32, 1), lpa2(l) ? 1 : 0); /* DS */
+		TCHECK_EQ(f(r.vtcr, 33, 1), 0);                /* SL2: never level -1 */
+		TCHECK_EQ(r.vtcr >> 34, 0);
 		break;
 	case IOPGT_FMT_ARM32_S1:
 		TCHECK_EQ(r.ttbr, root);
@@ -205,6 +223,31 @@ static void get_regs_fields_match_the_configuration(void **state)
 		l.fmt = IOPGT_FMT_ARM64_S2;
 		regs_case(&l, true);
 	}
+	/* 52 bits in, out, or both, with every granule */
+	for (fi = 0; fi < 2; fi++)
+		for (gi = 0; gi < 3; gi++)
+			for (a = 0; a < 4; a++)
+				for (coh = 0; coh < 2; coh++) {
+					static const unsigned ia[] = { 40, 48, 49, 52 };
+					static const unsigned oa[] = { 52, 52, 44, 52 };
+					struct lcfg l = { fmts[fi], grans[gi], ia[a], oa[a], 0 };
+
+					regs_case(&l, coh);
+					l.oas = 48;
+					regs_case(&l, coh);
+					l.oas = oa[a];
+					if (fi == 0) {
+						l.quirks = IOPGT_QUIRK_TTBR1;
+						regs_case(&l, coh);
+					}
+					if (coh) {
+						l.quirks = IOPGT_QUIRK_HW_DIRTY;
+						regs_case(&l, true);
+					} else {
+						l.quirks = IOPGT_QUIRK_OUTER_WBWA;
+						regs_case(&l, false);
+					}
+				}
 	for (a = 25; a <= 40; a++)
 		for (coh = 0; coh < 2; coh++) {
 			struct lcfg l1 = { IOPGT_FMT_ARM32_S1, SZ_4K, (unsigned)a, 40, 0 };
@@ -219,6 +262,102 @@ static void get_regs_fields_match_the_configuration(void **state)
 			if (!coh)
 				regs_case(&l2, false);
 		}
+}
+
+/*
+ * 52-bit geometry, written out from the Arm ARM (D8.2: the initial lookup
+ * level for the IAS and granule; D8.2.7: stage 2 concatenates up to 16
+ * tables, at level 0 too with the 4K granule and DS = 1; VTCR_EL2.SL0,
+ * SL2): levels, start level, root entries and the register fields, per
+ * configuration.
+ */
+struct geo52 {
+	enum iopgt_fmt fmt;
+	uint64_t gran;
+	unsigned ias, oas;
+	unsigned levels;
+	int start;
+	unsigned root_entries;
+	unsigned ds, sl0; /* sl0: stage 2 only */
+};
+
+static const struct geo52 geo52s[] = {
+	/* stage 1, 4K: level -1 resolves IA[51:48] (2..16 entries) */
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 52, 52, 5, -1, 16, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 51, 48, 5, -1, 8, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 49, 40, 5, -1, 2, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 48, 52, 4, 0, 512, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 40, 52, 4, 0, 2, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 39, 52, 3, 1, 512, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_4K, 48, 48, 4, 0, 512, 0, 0 },
+	/* stage 1, 16K: level 0 resolves IA[51:47] (2..32 entries) */
+	{ IOPGT_FMT_ARM64_S1, SZ_16K, 52, 52, 4, 0, 32, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_16K, 49, 48, 4, 0, 4, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_16K, 47, 52, 3, 1, 2048, 1, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_16K, 48, 48, 4, 0, 2, 0, 0 },
+	/* stage 1, 64K: FEAT_LVA widens the level-1 root to 10 bits */
+	{ IOPGT_FMT_ARM64_S1, SZ_64K, 52, 52, 3, 1, 1024, 0, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_64K, 52, 48, 3, 1, 1024, 0, 0 },
+	{ IOPGT_FMT_ARM64_S1, SZ_64K, 49, 44, 3, 1, 128, 0, 0 },
+	/* stage 2, 4K: 2..16 concatenated level-0 tables (SL0 = 2, SL2 = 0) */
+	{ IOPGT_FMT_ARM64_S2, SZ_4K, 52, 52, 4, 0, 8192, 1, 2 },
+	{ IOPGT_FMT_ARM64_S2, SZ_4K, 49, 48, 4, 0, 1024, 1, 2 },
+	{ IOPGT_FMT_ARM64_S2, SZ_4K, 48, 52, 4, 0, 512, 1, 2 },
+	{ IOPGT_FMT_ARM64_S2, SZ_4K, 42, 52, 3, 1, 4096, 1, 1 },
+	/* stage 2, 16K: level 0 is SL0 = 3 with DS */
+	{ IOPGT_FMT_ARM64_S2, SZ_16K, 52, 52, 4, 0, 32, 1, 3 },
+	{ IOPGT_FMT_ARM64_S2, SZ_16K, 51, 40, 3, 1, 32768, 1, 2 }, /* 16 tables */
+	{ IOPGT_FMT_ARM64_S2, SZ_16K, 49, 52, 3, 1, 8192, 1, 2 },
+	/* stage 2, 64K: a level-1 root of up to 1024 entries */
+	{ IOPGT_FMT_ARM64_S2, SZ_64K, 52, 52, 3, 1, 1024, 0, 2 },
+	{ IOPGT_FMT_ARM64_S2, SZ_64K, 50, 48, 3, 1, 256, 0, 2 },
+};
+
+static void geometry_and_registers_of_52bit_configurations(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(geo52s) / sizeof(geo52s[0]); i++) {
+		const struct geo52 *e = &geo52s[i];
+		struct lcfg l = { e->fmt, e->gran, e->ias, e->oas, 0 };
+		struct iopgt_cfg c;
+		struct iopgt pt;
+		struct iopgt_stats st;
+		struct iopgt_regs r;
+		struct tmem m;
+		const bool s2 = e->fmt == IOPGT_FMT_ARM64_S2;
+
+		lc_ctx(&l, 0);
+		memset(&c, 0, sizeof(c));
+		c.fmt = e->fmt;
+		c.ias = e->ias;
+		c.oas = e->oas;
+		c.pgsizes = e->gran;
+		tmem_init(&m, tbit(e->oas - 1), e->oas, 5);
+		tmem_hooks(&m, &c.mem);
+		TCHECK(iopgt_init(&pt, &c) == IOPGT_OK, "init");
+		TCHECK(iopgt_get_stats(&pt, &st) == IOPGT_OK, "stats");
+		TCHECK(st.levels == e->levels && st.start_level == e->start &&
+		       st.root_entries == e->root_entries,
+		       "%u levels from level %d, a root of %u entries; want %u, %d, %u", st.levels,
+		       st.start_level, st.root_entries, e->levels, e->start, e->root_entries);
+		TCHECK(st.granule == e->gran, "granule");
+		iopgt_get_regs(&pt, &r);
+		if (!s2) {
+			TCHECK_EQ(f(r.tcr, 0, 6), 64 - e->ias);
+			TCHECK_EQ(f(r.tcr, 59, 1), e->ds);
+			TCHECK_EQ(f(r.tcr, 32, 3), e->oas == 52 ? 6u : ips_enc(e->oas));
+		} else {
+			TCHECK_EQ(f(r.vtcr, 0, 6), 64 - e->ias);
+			TCHECK_EQ(f(r.vtcr, 6, 2), e->sl0);
+			TCHECK_EQ(f(r.vtcr, 32, 1), e->ds);
+			TCHECK_EQ(f(r.vtcr, 33, 1), 0);
+			TCHECK_EQ(f(r.vtcr, 16, 3), e->oas == 52 ? 6u : ips_enc(e->oas));
+		}
+		/* the registers walk from the root the library allocated */
+		regs_case(&l, true);
+		iopgt_fini(&pt);
+		tmem_fini(&m);
+	}
 }
 
 /*
@@ -382,6 +521,78 @@ static void encodings_case(const struct lcfg *l, bool mmio_cache)
 	th_fini(&h);
 }
 
+/*
+ * The LPA2 layout (D8.3.1, D8.3.2): a leaf holds OA[49:n] in place and
+ * OA[51:50] in bits [9:8], where no shareability is written (TCR.SH0 and
+ * VTCR.SH0 give it); the other attributes as in the 48-bit layout. Table
+ * descriptors hold their table's address the same way (the harness
+ * allocates tables from 2^(OAS-1) = 2^51 up).
+ */
+static void lpa2_descriptors_hold_pa_51_50_in_bits_9_8_without_shareability(void **state)
+{
+	static const struct lcfg cases[] = {
+		{ IOPGT_FMT_ARM64_S1, SZ_4K, 48, 52, 0 },
+		{ IOPGT_FMT_ARM64_S1, SZ_16K, 52, 52, IOPGT_QUIRK_NS },
+		{ IOPGT_FMT_ARM64_S2, SZ_4K, 52, 52, 0 },
+		{ IOPGT_FMT_ARM64_S2, SZ_16K, 49, 52, IOPGT_QUIRK_S2FWB },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct lcfg *l = &cases[i];
+		struct iopgt_cfg c = lc_cfg(l);
+		const bool s2 = lc_s2(l);
+		const uint64_t g = l->gran, iova = 7 * g;
+		const uint64_t hi[] = { 0, tbit(48), tbit(49) | tbit(50), tbit(51) | tbit(48),
+					tbit(50) | tbit(51) | tbit(49) };
+
+		lc_ctx(l, 0);
+		c.pgsizes = g;
+		TCHECK(th_init(&h, &c, NULL, 3) == IOPGT_OK, "init");
+		for (size_t p = 0; p < LC_NPROTS; p++)
+			for (size_t k = 0; k < sizeof(hi) / sizeof(hi[0]); k++) {
+				const uint32_t prot = lc_prots[p];
+				const uint64_t pa = hi[k] | (0x1230ull + p) * g;
+				struct refwalk_result r;
+				uint64_t want;
+
+				if ((prot & IOPGT_MMIO) && (prot & IOPGT_CACHE))
+					continue;
+				TCHECK(th_map(&h, iova, pa, g, prot) == IOPGT_OK, "map");
+				TCHECK(th_walk(&h, true, iova, &r) == REFWALK_OK, "refwalk");
+				TCHECK_EQ(r.pa, pa);
+				want = linux_attrs(s2, prot, l->quirks & IOPGT_QUIRK_NS,
+						   l->quirks & IOPGT_QUIRK_S2FWB);
+				want &= ~(3ull << 8); /* no SH */
+				want |= 3 | (pa & 0x0003fffffffff000ull) | ((pa >> 50) & 3) << 8;
+				TCHECK(r.desc == want, "prot 0x%x pa 0x%llx: descriptor 0x%016llx, want "
+				       "0x%016llx", prot, (unsigned long long)pa,
+				       (unsigned long long)r.desc, (unsigned long long)want);
+				TCHECK(th_unmap(&h, iova, g) == IOPGT_OK, "unmap");
+			}
+		/* a table descriptor in the root, to a table at or above 2^51 */
+		TCHECK(th_map(&h, iova, g, g, IOPGT_READ) == IOPGT_OK, "map");
+		{
+			const struct tmem_rec *root = &h.mem.recs[0];
+			uint64_t d, tpa;
+
+			for (size_t j = 1; j < h.mem.n; j++)
+				if (h.mem.recs[j].linked && h.mem.recs[j].level == h.start_level)
+					root = &h.mem.recs[j];
+			memcpy(&d, root->va, 8); /* iova 7 * g: entry 0 of the root */
+			tpa = (d & 0x0003fffffffff000ull & ~(g - 1)) | ((d >> 8) & 3) << 50;
+			TCHECK((d & 3) == 3 && tpa >= tbit(51) && tmem_find(&h.mem, tpa) &&
+			       tmem_find(&h.mem, tpa)->pa == tpa,
+			       "root entry 0x%016llx: no table at or above 2^51",
+			       (unsigned long long)d);
+			TCHECK_EQ((d >> 8) & 3, tpa >> 50);
+		}
+		TCHECK(th_unmap(&h, iova, g) == IOPGT_OK, "unmap");
+		lc_expect_root_only(&h);
+		th_fini(&h);
+	}
+}
+
 static void descriptors_match_linux_io_pgtable_encodings(void **state)
 {
 	static const struct lcfg cases[] = {
@@ -489,9 +700,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(get_regs_fields_match_the_configuration),
+		cmocka_unit_test(geometry_and_registers_of_52bit_configurations),
 		cmocka_unit_test(stage2_4k_ias25_starts_at_level_2),
 		cmocka_unit_test(stage2_4k_keeps_1g_blocks_that_pgsizes_asks_for),
 		cmocka_unit_test(descriptors_match_linux_io_pgtable_encodings),
+		cmocka_unit_test(lpa2_descriptors_hold_pa_51_50_in_bits_9_8_without_shareability),
 		cmocka_unit_test(mmio_with_cache_encodes_like_linux),
 		cmocka_unit_test(hw_quirks_write_leaves_clean_and_old),
 		cmocka_unit_test(ns_quirk_sets_nstable_on_table_descriptors),

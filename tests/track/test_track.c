@@ -78,6 +78,13 @@ static const struct tcfg tcfgs[] = {
 	  HWD | IOPGT_QUIRK_CONCURRENT, 2 * G1 },
 	{ "s2-64k-inplace", IOPGT_FMT_ARM64_S2, 42, 48, K64 | M2 | M512,
 	  HWD | HWA | IOPGT_QUIRK_SPLIT_IN_PLACE, 2 * G1 },
+	/* 52 bits: the LPA2 layout (level -1 at stage 1 with 4K), LVA and LPA */
+	{ "s1-4k-lpa2", IOPGT_FMT_ARM64_S1, 52, 52, K4 | K64 | M2 | M32, HWD | HWA, 128 << 20 },
+	{ "s2-16k-lpa2-inplace", IOPGT_FMT_ARM64_S2, 52, 52, K16 | M2 | M32 | G1,
+	  HWD | HWA | IOPGT_QUIRK_SPLIT_IN_PLACE, 4 * G1 },
+	{ "s2-4k-lpa2-concurrent", IOPGT_FMT_ARM64_S2, 50, 48, K4 | K64 | M2 | M32,
+	  HWD | IOPGT_QUIRK_CONCURRENT, 128 << 20 },
+	{ "s1-64k-lva-lpa", IOPGT_FMT_ARM64_S1, 52, 52, K64 | M2 | M512, HWD | HWA, 2 * G1 },
 };
 #define NTCFGS (sizeof(tcfgs) / sizeof(tcfgs[0]))
 
