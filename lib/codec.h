@@ -188,13 +188,14 @@ IOPGT_INLINE bool c_can_leaf(enum fam F, const struct iopgt *pt, unsigned wl, ui
  * The output-address bit that consecutive single leaves, each the entry
  * size more than the last, must not carry into: v7s: 32 (without MTK_EXT no
  * section or page holds more, c_can_leaf() checks the first leaf beyond;
- * with it PA[34:32] sit apart); LPAE with a 52-bit OA: 48 (PA[51:48] sit in
- * bits [15:12]); otherwise none (64).
+ * with it PA[34:32] sit apart); LPAE, the lowest of the bits held apart:
+ * 48 with the 64K granule's 52-bit OA (PA[51:48] in bits [15:12]), 50 in
+ * the LPA2 layout (PA[51:50] in bits [9:8]); otherwise none (64).
  */
 IOPGT_INLINE size_t c_batch(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t pa,
 			    size_t n)
 {
-	const unsigned top = F == FAM_V7S ? 32u : lpae_pa52(pt) ? 48u : 64u;
+	const unsigned top = F == FAM_V7S ? 32u : pt->oa_hi_ ? pt->oa_hi_pa_ : 64u;
 
 	if (top < 64) {
 		uint64_t to = (BIT64(top) - (pa & (BIT64(top) - 1))) >> lvl_shift(pt, wl);
@@ -229,7 +230,7 @@ IOPGT_INLINE bool c_table_canon(enum fam F, const struct iopgt *pt, unsigned wl,
 IOPGT_INLINE uint64_t c_leaf_key(enum fam F, const struct iopgt *pt, unsigned wl, uint64_t d)
 {
 	/* v7s: the encoding is canonical, so the prot flags are all of it */
-	return F == FAM_V7S ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_key(d);
+	return F == FAM_V7S ? v7s_leaf_prot(pt, wl, d) : lpae_leaf_key(pt, d);
 }
 
 /* LPAE: bit 0 clear, every other bit kept (D8.3.1: an invalid descriptor's
@@ -307,6 +308,10 @@ IOPGT_INLINE void c_snapshot(struct iopgt *g, const struct iopgt *pt)
 	g->arch_lvls_ = pt->arch_lvls_;
 	g->quirks_ = pt->quirks_;
 	g->oa_bits_ = pt->oa_bits_;
+	g->ds_ = pt->ds_;
+	g->oa_hi_ = pt->oa_hi_;
+	g->oa_hi_pa_ = pt->oa_hi_pa_;
+	g->oa_hi_desc_ = pt->oa_hi_desc_;
 	g->root_ = pt->root_;
 	g->root_size_ = pt->root_size_;
 }

@@ -12,11 +12,15 @@
  *   [5:2]       stage 2 MemAttr
  *   5           stage 1 NS
  *   [7:6]       stage 1 AP[2:1], stage 2 S2AP
- *   [9:8]       SH
+ *   [9:8]       SH; in the 52-bit layout of the 4K and 16K granules
+ *               (FEAT_LPA2, TCR_ELx.DS = 1 / VTCR_EL2.DS = 1) PA[51:50]
+ *               instead, and shareability comes from TCR.SH0 / VTCR.SH0
  *   10          AF
  *   11          stage 1 nG
  *   [47:12]     output address (AArch32: [39:12]); with the 64K granule and
- *               a 52-bit OA, PA[51:48] sit in [15:12] (D8.3.1, FEAT_LPA)
+ *               a 52-bit OA, PA[51:48] sit in [15:12] (D8.3.1, FEAT_LPA);
+ *               in the LPA2 layout [49:12] hold PA[49:12] (D8.3.1, D8.3.2:
+ *               block, page and table descriptors alike)
  *   51          DBM (FEAT_HAFDBS): the walker may grant the write permission
  *   52          Contiguous
  *   53, 54      stage 1 PXN, UXN/XN; stage 2 XN[1:0] (D8.4.2)
@@ -64,61 +68,100 @@
 #define LPAE_S2_MEMATTR_WB    0xfull
 #define LPAE_S2FWB_MEMATTR_WB 0x6ull
 
-/* attribute bits carried over when a leaf is rewritten at another level */
+/* attribute bits carried over when a leaf is rewritten at another level
+ * (lpae_attr_mask(): without the output-address bits the layout keeps in
+ * [9:8]) */
 #define LPAE_ATTR_MASK (MASK64(11, 2) | MASK64(63, 50))
 
+/* "no run": a log2 of entries larger than any table's index bits */
+#define LPAE_NO_RUN 31u
+
+/* The 64K granule's 52-bit OA layout (FEAT_LPA): PA[51:48] in [15:12]. */
 IOPGT_INLINE bool lpae_pa52(const struct iopgt *pt)
 {
-	return pt->oas_ == 52;
+	return pt->gshift_ == 16 && pt->oas_ > 48;
 }
 
+/* The highest output-address bit held in place: AArch32 39, AArch64 47,
+ * the LPA2 layout 49. */
 IOPGT_INLINE unsigned lpae_addr_top(const struct iopgt *pt)
 {
-	return (pt->fmt_ == IOPGT_FMT_ARM32_S1 || pt->fmt_ == IOPGT_FMT_ARM32_S2) ? 39 : 47;
+	if (pt->fmt_ == IOPGT_FMT_ARM32_S1 || pt->fmt_ == IOPGT_FMT_ARM32_S2)
+		return 39;
+	return pt->ds_ ? 49 : 47;
 }
 
+/* The descriptor bits that hold output-address bits apart (0: none). */
+IOPGT_INLINE uint64_t lpae_oa_hi_bits(const struct iopgt *pt)
+{
+	return (uint64_t)pt->oa_hi_ << pt->oa_hi_desc_;
+}
+
+IOPGT_INLINE uint64_t lpae_attr_mask(const struct iopgt *pt)
+{
+	return LPAE_ATTR_MASK & ~lpae_oa_hi_bits(pt);
+}
+
+/*
+ * The address fields, for a granule-aligned @pa: oa_bits_ holds the bits
+ * kept in place (MASK64(lpae_addr_top(), 12)); the few above them, where a
+ * layout has them, go to oa_hi_desc_ (set by lpae_configure()). One test
+ * of a configured field, the same for every layout, whatever the format.
+ */
 IOPGT_INLINE uint64_t lpae_enc_addr(const struct iopgt *pt, uint64_t pa)
 {
-	uint64_t d = pa & MASK64(47, 12);
+	uint64_t d = pa & pt->oa_bits_;
 
-	if (lpae_pa52(pt))
-		d |= ((pa >> 48) & 0xf) << 12;
+	if (pt->oa_hi_)
+		d |= ((pa >> pt->oa_hi_pa_) & pt->oa_hi_) << pt->oa_hi_desc_;
 	return d;
 }
 
 IOPGT_INLINE uint64_t lpae_dec_addr(const struct iopgt *pt, uint64_t d, unsigned shift)
 {
-	/* oa_bits_: MASK64(lpae_addr_top(pt), 0), set by lpae_configure() */
 	uint64_t pa = d & pt->oa_bits_ & ~(BIT64(shift) - 1);
 
-	if (lpae_pa52(pt))
-		pa |= ((d >> 12) & 0xf) << 48;
+	if (pt->oa_hi_)
+		pa |= ((d >> pt->oa_hi_desc_) & pt->oa_hi_) << pt->oa_hi_pa_;
 	return pa;
 }
 
-/* May walk level wl hold a block (or page) architecturally? */
+/*
+ * May walk level wl hold a block (or page) architecturally? D8.3.1: 4K
+ * blocks at levels 1 and 2, and 0 in the LPA2 layout (512G); 16K at level
+ * 2, and 1 in the LPA2 layout (64G); 64K at level 2, and 1 with FEAT_LPA
+ * (4T). Level -1 (4K, LPA2) holds tables only.
+ */
 IOPGT_INLINE bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
 {
-	unsigned lvl = pt->start_lvl_ + wl;
+	const int lvl = pt->start_lvl_ + (int)wl;
 
 	if (wl == (unsigned)pt->levels_ - 1)
 		return true;
 	if (pt->gshift_ == 12)
-		return lvl >= 1;
+		return lvl >= (pt->ds_ ? 0 : 1);
 	if (pt->gshift_ == 14)
-		return lvl >= 2;
-	return lvl >= 2 || (lvl == 1 && lpae_pa52(pt)); /* 64K: 4T blocks with FEAT_LPA */
+		return lvl >= (pt->ds_ ? 1 : 2);
+	return lvl >= 2 || (lvl == 1 && lpae_pa52(pt));
 }
 
+/*
+ * D8.7.1 "The Contiguous bit": 4K: 16 entries; 16K: 128 at level 3, 32 at
+ * level 2; 64K: 32. The bit is RES0 in the blocks of the levels that LPA2
+ * adds, 4K level 0 and 16K level 1: LPAE_NO_RUN there (and at the levels
+ * that hold tables only). The 64K granule keeps runs of 32 at level 1 as
+ * this library has always written them, though D8.7.1 makes the bit RES0
+ * in those blocks too (the walker then takes each entry alone, which
+ * translates the same).
+ */
 IOPGT_INLINE unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 {
-	unsigned lvl = pt->start_lvl_ + wl;
+	const int lvl = pt->start_lvl_ + (int)wl;
 
-	/* D8.7.1: 4K: 16 entries; 16K: 128 at level 3, 32 at level 2; 64K: 32 */
 	if (pt->gshift_ == 12)
-		return 4;
+		return lvl >= 1 ? 4 : LPAE_NO_RUN;
 	if (pt->gshift_ == 14)
-		return lvl == 3 ? 7 : 5;
+		return lvl == 3 ? 7 : lvl == 2 ? 5 : LPAE_NO_RUN;
 	return 5;
 }
 
@@ -137,7 +180,9 @@ IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa
 		d |= LPAE_TYPE;
 	if (run)
 		d |= LPAE_CONT;
-	d |= (prot & IOPGT_CACHE) ? LPAE_SH_IS : LPAE_SH_OS;
+	/* the LPA2 layout has no SH field: TCR.SH0 / VTCR.SH0 give it */
+	if (!pt->ds_)
+		d |= (prot & IOPGT_CACHE) ? LPAE_SH_IS : LPAE_SH_OS;
 	if (pt_is_s2(pt)) {
 		uint64_t ma;
 
@@ -267,7 +312,7 @@ IOPGT_INLINE uint64_t lpae_table_pa(const struct iopgt *pt, unsigned wl, uint64_
 IOPGT_INLINE uint64_t lpae_retarget(const struct iopgt *pt, unsigned wl, uint64_t d,
 				     unsigned to_wl, uint64_t pa, bool run)
 {
-	uint64_t n = (d & LPAE_ATTR_MASK & ~LPAE_CONT) | lpae_enc_addr(pt, pa) | LPAE_VALID;
+	uint64_t n = (d & lpae_attr_mask(pt) & ~LPAE_CONT) | lpae_enc_addr(pt, pa) | LPAE_VALID;
 
 	(void)wl;
 	if (to_wl == (unsigned)pt->levels_ - 1)
@@ -288,7 +333,8 @@ IOPGT_INLINE bool lpae_can_retarget(const struct iopgt *pt, unsigned wl, uint64_
  * A leaf exactly as lpae_retarget() would write it at its own level for its
  * own output address, which lies below 2^OAS: no bit of the address field
  * below the leaf's size and none above the format's address (AArch64:
- * bits [49:48] without a 52-bit OA), D8.3.1. Attributes are any.
+ * bits [49:48] outside the LPA2 layout), D8.3.1. Attributes are any (in
+ * the LPA2 layout bits [9:8] are address bits, and held to it).
  */
 IOPGT_INLINE bool lpae_leaf_canon(const struct iopgt *pt, unsigned wl, uint64_t d, bool run)
 {
@@ -307,9 +353,9 @@ IOPGT_INLINE bool lpae_table_canon(const struct iopgt *pt, unsigned wl, uint64_t
 /* What two leaves must share to be parts of one: the attribute fields
  * verbatim, without the contiguous bit (each leaf level holds them at the
  * same places). */
-IOPGT_INLINE uint64_t lpae_leaf_key(uint64_t d)
+IOPGT_INLINE uint64_t lpae_leaf_key(const struct iopgt *pt, uint64_t d)
 {
-	return d & LPAE_ATTR_MASK & ~LPAE_CONT;
+	return d & lpae_attr_mask(pt) & ~LPAE_CONT;
 }
 
 /*

@@ -74,12 +74,14 @@ IOPGT_INLINE void *hint_hit(const enum fam F, const struct iopgt *pt, uint64_t o
 	    (off & (size - 1)))
 		return NULL;
 	/* the root's descriptor first: a table below is read only while the
-	 * descriptor above still links it (walk levels: at most 4) */
+	 * descriptor above still links it (walk levels: at most 5) */
 	if (h->wl > 0 &&
 	    (d_read(F, false, h->slot[0], 0) != h->want[0] ||
 	     (h->wl > 1 &&
 	      (d_read(F, false, h->slot[1], 0) != h->want[1] ||
-	       (h->wl > 2 && d_read(F, false, h->slot[2], 0) != h->want[2])))))
+	       (h->wl > 2 &&
+		(d_read(F, false, h->slot[2], 0) != h->want[2] ||
+		 (h->wl > 3 && d_read(F, false, h->slot[3], 0) != h->want[3])))))))
 		return NULL;
 	*i = (size_t)(off >> h->eshift) & h->imask;
 	return h->tv;

@@ -34,7 +34,7 @@
 
 #define IOPGT_MAGIC 0x69706774u /* "iopt" while initialised */
 #define IOPGT_DEAD  0x64656164u /* after iopgt_fini */
-#define IOPGT_MAXLVL 4
+#define IOPGT_MAXLVL 5
 
 /* Attributes are spelled with underscores: a kernel build defines
  * "noinline" and "always_inline" as macros. */

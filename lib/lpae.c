@@ -82,16 +82,34 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		if (oas < 32 || oas > 40)
 			return IOPGT_ERR_INVAL;
 	} else {
-		if (ias > 48 && ias <= 52)
-			return IOPGT_ERR_NOTSUP; /* FEAT_LVA / LPA2 input ranges */
+		/* up to 52 bits in and out: FEAT_LVA and FEAT_LPA (64K),
+		 * FEAT_LPA2 (4K, 16K) */
 		if (ias < 25 || ias > 52)
 			return IOPGT_ERR_INVAL;
-		if (oas == 52) {
-			if (g != 16)
-				return IOPGT_ERR_NOTSUP; /* 52-bit OA with 4K/16K needs LPA2 */
-		} else if (oas < 32 || oas > 48) {
+		if (oas < 32 || (oas > 48 && oas != 52))
 			return IOPGT_ERR_INVAL;
-		}
+	}
+
+	/*
+	 * The descriptor layout (D8.3.1): the 4K and 16K granules take the
+	 * LPA2 one (TCR.DS = 1) exactly when an address is wider than 48
+	 * bits; the 64K granule keeps its own, with PA[51:48] in [15:12]
+	 * for an OAS above 48 (FEAT_LPA) and a wider level-1 root for an IAS
+	 * above 48 (FEAT_LVA).
+	 */
+	pt->ds_ = !a32 && g != 16 && (ias > 48 || oas > 48);
+	pt->oa_hi_ = 0;
+	pt->oa_hi_pa_ = 0;
+	pt->oa_hi_desc_ = 0;
+	pt->gshift_ = (uint8_t)g;
+	if (pt->ds_) {
+		pt->oa_hi_ = 0x3;      /* PA[51:50] in bits [9:8] */
+		pt->oa_hi_pa_ = 50;
+		pt->oa_hi_desc_ = 8;
+	} else if (lpae_pa52(pt)) {
+		pt->oa_hi_ = 0xf;      /* PA[51:48] in bits [15:12] */
+		pt->oa_hi_pa_ = 48;
+		pt->oa_hi_desc_ = 12;
 	}
 
 	stride = g - 3;
@@ -112,7 +130,8 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		while (ias - g > stride * levels)
 			levels++;
 	}
-	/* the 4K granule cannot start at level 3 (that needs FEAT_TTST) */
+	/* the 4K granule cannot start at level 3 (that needs FEAT_TTST); at
+	 * stage 1 with an IAS above 48 it starts at level -1 (5 levels) */
 	if (g == 12 && levels < 2)
 		levels = 2;
 	last = 3;
@@ -121,7 +140,7 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		if (a32 && levels > 3)
 			return IOPGT_ERR_INVAL;
 		pt->levels_ = (uint8_t)levels;
-		pt->start_lvl_ = (uint8_t)(last + 1 - levels);
+		pt->start_lvl_ = (int8_t)((int)last + 1 - (int)levels);
 		pt->dshift_ = 3;
 		pt->gshift_ = (uint8_t)g;
 		pt->stride_ = (uint8_t)stride;
@@ -142,7 +161,7 @@ int lpae_configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	if (!cfg->pgsizes)
 		pgsizes = lpae_possible_sizes(pt, false);
 	pt->pgsizes_ = pgsizes;
-	pt->oa_bits_ = MASK64(lpae_addr_top(pt), 0);
+	pt->oa_bits_ = MASK64(lpae_addr_top(pt), 12);
 	pt->arch_lvls_ = 0;
 	for (unsigned wl = 0; wl < levels; wl++)
 		if (lpae_block_ok(pt, wl))
@@ -176,12 +195,17 @@ static uint64_t lpae_ps(unsigned oas)
 	return 6;
 }
 
-/* TTBR/VTTBR BADDR: with a 52-bit OA, PA[51:48] go in bits [5:2] */
+/*
+ * TTBR/VTTBR BADDR: in the 52-bit layouts (the 64K granule with IPS/PS =
+ * 0b110, and TCR.DS = 1), PA[51:48] go in bits [5:2] and the root is
+ * aligned to at least 64 bytes (D19.2, TTBR0_EL1.BADDR; D8.2 "translation
+ * table base address"), which every root is.
+ */
 static uint64_t lpae_baddr(const struct iopgt *pt)
 {
 	uint64_t pa = pt->root_pa_;
 
-	if (lpae_pa52(pt))
+	if (pt->oa_hi_)
 		return (pa & MASK64(47, 6)) | ((pa >> 48) & 0xf) << 2;
 	return pa;
 }
@@ -226,15 +250,24 @@ void lpae_get_regs(const struct iopgt *pt, struct iopgt_regs *regs)
 			/* T0SZ, walk attributes, TG0; T1SZ = T0SZ, EPD1 (bit 23), TG1 */
 			regs->tcr = tsz | walk | tg0 << 14 | tsz << 16 | BIT64(23) |
 				    tg1 << 30 | lpae_ps(pt->oas_) << 32;
-		regs->tcr |= ha << 39 | hd << 40;
+		/* DS (bit 59): the LPA2 layout, for both halves; SH0/SH1 then
+		 * also give the shareability of the memory the leaves map */
+		regs->tcr |= ha << 39 | hd << 40 | (uint64_t)pt->ds_ << 59;
 		break;
 	case IOPGT_FMT_ARM64_S2: {
-		/* SL0 (D19.2 VTCR_EL2): 4K: L2 0, L1 1, L0 2; 16K/64K: L3 0, L2 1, L1 2 */
-		uint64_t sl0 = pt->gshift_ == 12 ? 2 - pt->start_lvl_ : 3 - pt->start_lvl_;
+		/*
+		 * SL0 (D19.2 VTCR_EL2): 4K: L2 0, L1 1, L0 2; 16K/64K: L3 0,
+		 * L2 1, L1 2, and 16K L0 3 (LPA2). SL2 (bit 33) stays 0: the 4K
+		 * granule's level -1 (SL2 = 1, SL0 = 0) is never the start
+		 * level here, as stage 2 concatenates at level 0 instead. DS
+		 * (bit 32): the LPA2 layout, SH0 the shareability of the
+		 * memory the leaves map.
+		 */
+		uint64_t sl0 = (uint64_t)((pt->gshift_ == 12 ? 2 : 3) - pt->start_lvl_);
 
 		regs->vttbr = lpae_baddr(pt);
 		regs->vtcr = tsz | sl0 << 6 | walk | tg0 << 14 | lpae_ps(pt->oas_) << 16 |
-			     ha << 21 | hd << 22 | BIT64(31);
+			     ha << 21 | hd << 22 | BIT64(31) | (uint64_t)pt->ds_ << 32;
 		break;
 	}
 	case IOPGT_FMT_ARM32_S1:

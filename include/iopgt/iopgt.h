@@ -4,8 +4,9 @@
  * table memory written so that a non-coherent walker always reads what the
  * library meant.
  *
- * Formats: VMSAv8-64 stage 1 and stage 2 (4K, 16K, 64K granules), VMSAv7
- * long-descriptor (LPAE) stage 1 and stage 2, VMSAv7 short-descriptor (v7s).
+ * Formats: VMSAv8-64 stage 1 and stage 2 (4K, 16K, 64K granules, input and
+ * output addresses up to 52 bits), VMSAv7 long-descriptor (LPAE) stage 1
+ * and stage 2, VMSAv7 short-descriptor (v7s).
  *
  * Threads. Calls on different struct iopgt objects are independent. Calls
  * on one object must be serialised by the caller, unless it was initialised
@@ -284,11 +285,26 @@ struct iopgt_tlb {
 /**
  * struct iopgt_cfg - what iopgt_init() builds.
  * @fmt:     the format.
- * @ias:     input address bits. AArch64: 25..48; AArch32 LPAE stage 1:
- *           25..32, stage 2: 25..40; v7s: 32.
- * @oas:     output address bits. AArch64: 32..48, 52 with the 64K granule;
- *           AArch32 LPAE: 32..40; v7s: 32, up to 40 when @pgsizes holds 16M
- *           (supersections carry PA[39:32]), up to 35 with MTK_EXT.
+ * @ias:     input address bits. AArch64: 25..52 with every granule;
+ *           AArch32 LPAE stage 1: 25..32, stage 2: 25..40; v7s: 32.
+ * @oas:     output address bits. AArch64: 32..48, or 52 with every
+ *           granule; AArch32 LPAE: 32..40; v7s: 32, up to 40 when @pgsizes
+ *           holds 16M (supersections carry PA[39:32]), up to 35 with
+ *           MTK_EXT.
+ *
+ * 52-bit addresses (Arm ARM D8.3.1, D8.2): with the 4K and 16K granules an
+ * @ias or @oas above 48 selects the FEAT_LPA2 descriptor layout (regs:
+ * TCR_EL1.DS, bit 59; VTCR_EL2.DS, bit 32): output-address bits [51:50]
+ * sit in descriptor bits [9:8], which then hold no shareability; the
+ * walker takes it from TCR.SH0 / VTCR.SH0 (inner shareable with sync.fn
+ * NULL, outer shareable otherwise, for walks and cacheable memory alike).
+ * That layout adds blocks of 512G (4K, level 0) and 64G (16K, level 1),
+ * without contiguous runs of them. The 4K granule with an @ias above 48
+ * starts at level -1 at stage 1 (a root of 2..16 entries); stage 2
+ * concatenates 2..16 level-0 tables instead. The 64K granule keeps its
+ * own layout: @oas 52 puts bits [51:48] in descriptor bits [15:12]
+ * (FEAT_LPA), and an @ias above 48 widens the level-1 root to up to 1024
+ * entries (FEAT_LVA). 48-bit configurations are unchanged.
  * @pgsizes: the page, block and contiguous-run sizes map may use; the
  *           lowest set bit is the granule. 0 means the 4K granule with its
  *           page and block sizes (v7s: 4K, 64K, 1M, 16M).
@@ -319,8 +335,8 @@ struct iopgt_cfg {
 struct iopgt {
 	uint32_t magic_;
 	uint8_t fmt_;
-	uint8_t levels_;      /* levels walked */
-	uint8_t start_lvl_;   /* architectural number of the root's level */
+	uint8_t levels_;      /* levels walked (up to 5) */
+	int8_t start_lvl_;    /* architectural number of the root's level (-1 .. 3) */
 	uint8_t dshift_;      /* log2 of the descriptor size */
 	uint8_t gshift_;      /* log2 of the granule */
 	uint8_t stride_;      /* index bits of a non-root table */
@@ -328,11 +344,16 @@ struct iopgt {
 	uint8_t ias_, oas_;
 	uint8_t leaf_lvls_;   /* bit i: walk level i may hold leaves */
 	uint8_t arch_lvls_;   /* bit i: the architecture allows leaves at walk level i */
-	uint8_t contig_[4];   /* log2 entries of the contiguous run usable at level i, 0: none */
+	uint8_t contig_[5];   /* log2 entries of the contiguous run usable at level i, 0: none */
+	uint8_t ds_;          /* long descriptors: the 52-bit (LPA2) layout, TCR.DS = 1 */
+	uint8_t oa_hi_;       /* long descriptors: mask of the output-address bits held apart
+			       * from the others (0: none) */
+	uint8_t oa_hi_pa_;    /* the lowest of them: its bit in the address */
+	uint8_t oa_hi_desc_;  /* and its bit in the descriptor */
 	uint32_t quirks_;
 	uint64_t pgsizes_;
 	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
-	uint64_t oa_bits_;    /* long descriptors: the bits that hold output-address bits [top:0] */
+	uint64_t oa_bits_;    /* long descriptors: the bits that hold output-address bits in place */
 	void *root_;
 	uint64_t root_pa_;
 	size_t root_size_;
@@ -347,8 +368,8 @@ struct iopgt {
 		void *tv;             /* the table last reached, NULL: none */
 		uint64_t tpa;
 		uint64_t region;      /* which span of the parent level it maps */
-		const void *slot[3];  /* the table descriptors leading to it */
-		uint64_t want[3];     /* and their values then */
+		const void *slot[4];  /* the table descriptors leading to it */
+		uint64_t want[4];     /* and their values then */
 		uint64_t leaf;        /* the leaf for output address 0 and prot */
 		uint32_t prot;        /* 0: leaf not computed */
 		uint32_t imask;       /* index mask of the table (roots: to 17 bits) */
@@ -367,7 +388,8 @@ struct iopgt {
  * Return:
  * * IOPGT_OK
  * * IOPGT_ERR_INVAL  - @pt or @cfg NULL; unknown @fmt; @ias or @oas out of
- *   the format's range (see struct iopgt_cfg); @pgsizes whose lowest bit is
+ *   the format's range (see struct iopgt_cfg: AArch64 @ias above 52, @oas
+ *   49..51 or above 52); @pgsizes whose lowest bit is
  *   no granule (4K, 16K, 64K) or holding a size that is no page, block or
  *   contiguous run of the granule at the levels the geometry has; unknown
  *   quirk bits; NO_SPLIT together with SPLIT_IN_PLACE; mem callbacks only
@@ -376,8 +398,7 @@ struct iopgt {
  * * IOPGT_ERR_NOTSUP - a quirk the format does not have (HW_DIRTY and
  *   HW_ACCESS: AArch64 only); HW_DIRTY or HW_ACCESS with sync.fn set (a
  *   non-coherent walker, see "Hardware updates"); MTK_EXT without
- *   NO_PERMS; a granule the format lacks (16K/64K outside AArch64); AArch64
- *   @ias 49..52 (FEAT_LVA) or @oas 52 with the 4K or 16K granule (LPA2); no
+ *   NO_PERMS; a granule the format lacks (16K/64K outside AArch64); no
  *   allocator in a freestanding build; a root the allocator returned
  *   misaligned, beyond @oas (v7s: above 4 GiB) or not mapped back by
  *   phys_to_virt (it is given back at once).
@@ -698,7 +719,7 @@ IOPGT_API int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *p
  * struct iopgt_leaf - a leaf as iopgt_walk() reports it.
  * @m:       the mapping, as iopgt_lookup() describes it.
  * @level:   the architectural level of the descriptor (AArch64 0..3,
- *           AArch32 LPAE 1..3, v7s 1..2).
+ *           AArch32 LPAE 1..3, v7s 1..2; level -1 holds no leaves).
  * @entries: descriptors making up the leaf: 1, or the contiguous run's
  *           length (v7s: 16 for a supersection or large page).
  * @desc:    the first descriptor's raw value.
@@ -865,8 +886,9 @@ struct iopgt_stats {
 	uint64_t table_bytes; /* table memory held, the root included */
 	uint64_t tables;      /* tables held, the root counted once */
 	uint64_t granule;     /* bytes */
-	unsigned levels;      /* levels walked */
-	unsigned start_level; /* architectural level of the root */
+	unsigned levels;      /* levels walked (1..5) */
+	int start_level;      /* architectural level of the root: -1 (AArch64, 4K granule,
+			       * stage 1, IAS above 48) to 3 */
 	unsigned root_entries;/* entries in the root (concatenated tables included) */
 };
 

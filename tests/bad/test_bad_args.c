@@ -436,12 +436,15 @@ static void init_refuses(const char *name, struct iopgt_cfg base)
 		INIT(c.oas = 41, IOPGT_ERR_INVAL);
 		INIT(c.oas = 48, IOPGT_ERR_INVAL);
 	} else {
-		INIT(c.ias = 49, IOPGT_ERR_NOTSUP); /* FEAT_LVA */
-		INIT(c.ias = 52, IOPGT_ERR_NOTSUP);
+		INIT(c.ias = 49, IOPGT_OK); /* FEAT_LPA2 (4K, 16K), FEAT_LVA (64K) */
+		INIT(c.ias = 52, IOPGT_OK);
 		INIT(c.ias = 53, IOPGT_ERR_INVAL);
+		INIT(c.ias = 64, IOPGT_ERR_INVAL);
 		INIT(c.oas = 49, IOPGT_ERR_INVAL);
-		INIT((c.oas = 52, c.pgsizes = 0x1000), IOPGT_ERR_NOTSUP); /* LPA2 */
-		INIT((c.oas = 52, c.pgsizes = 0x4000), IOPGT_ERR_NOTSUP);
+		INIT(c.oas = 51, IOPGT_ERR_INVAL);
+		INIT(c.oas = 53, IOPGT_ERR_INVAL);
+		INIT((c.oas = 52, c.pgsizes = 0x1000), IOPGT_OK); /* LPA2 */
+		INIT((c.oas = 52, c.pgsizes = 0x4000), IOPGT_OK);
 		INIT((c.oas = 52, c.pgsizes = 0x10000), IOPGT_OK);
 	}
 	/* sizes */

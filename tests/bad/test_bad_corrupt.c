@@ -18,13 +18,13 @@
 
 static struct th h;
 
-static unsigned level_of_last(void)
+static int level_of_last(void)
 {
 	return h.last_level;
 }
 
 /* the linked table at architectural @level that translates @iova */
-static struct tmem_rec *table_at(uint64_t iova, unsigned level)
+static struct tmem_rec *table_at(uint64_t iova, int level)
 {
 	for (size_t i = 0; i < h.mem.n; i++) {
 		struct tmem_rec *r = &h.mem.recs[i];
@@ -38,7 +38,7 @@ static struct tmem_rec *table_at(uint64_t iova, unsigned level)
 
 static size_t slot_of(const struct tmem_rec *r, uint64_t iova)
 {
-	return (size_t)((iova - r->span_first) >> h.eshift[r->level]);
+	return (size_t)((iova - r->span_first) >> th_eshift(&h, r->level));
 }
 
 static uint64_t get_desc(const struct tmem_rec *r, size_t idx)
@@ -98,8 +98,8 @@ static void no_print(void *ctx, const char *line)
  */
 static void expect_refused(const struct tmem_rec *r, size_t idx, uint64_t good, bool deep_loop)
 {
-	const uint64_t esz = tbit(h.eshift[r->level]), g = h.granule;
-	const uint64_t first = r->span_first + ((uint64_t)idx << h.eshift[r->level]);
+	const uint64_t esz = tbit(th_eshift(&h, r->level)), g = h.granule;
+	const uint64_t first = r->span_first + ((uint64_t)idx << th_eshift(&h, r->level));
 	struct iopgt_mapping m;
 	struct snap s;
 	unsigned n = 0;
@@ -162,7 +162,7 @@ static bool corrupt_case(const struct bcfg *b, enum ckind k, bool fini_corrupt)
 {
 	const uint64_t g = b->gran, base = bc_base(b);
 	const uint64_t p = base + 16 * g; /* last-level entry 16: its neighbours are free */
-	unsigned last, level;
+	int last, level;
 	struct tmem_rec *r;
 	size_t idx;
 	uint64_t old, bad;
@@ -247,7 +247,7 @@ static void unmap_frees_a_table_holding_a_loop_once(void **state)
 		const uint64_t g = b->gran, base = bc_base(b);
 		const uint64_t p = base + 16 * g;
 		struct tmem_rec *r, *parent;
-		unsigned level;
+		int level;
 		uint64_t esz, held;
 
 		bc_th_init(&h, b, 0x100f);
@@ -262,7 +262,7 @@ static void unmap_frees_a_table_holding_a_loop_once(void **state)
 		set_desc(r, slot_of(r, p) + 1, table_desc(r->pa));
 		set_desc(r, slot_of(r, p) + 2, table_desc(h.mem.pa_base - 2 * g));
 		/* unmap all r translates: r goes, with P's last-level table */
-		esz = tbit(h.eshift[parent->level]);
+		esz = tbit(th_eshift(&h, parent->level));
 		held = h.mem.allocs_held;
 		assert_int_equal(th_unmap(&h, r->span_first, esz), IOPGT_OK);
 		TCHECK(held >= 3 && h.mem.allocs_held == 1, "%llu tables held, before %llu",
@@ -287,7 +287,7 @@ static void a_table_shared_by_two_descriptors_is_freed_once(void **state)
 		const uint64_t p = base + 16 * g;
 		struct iopgt_mapping m1, m2;
 		struct tmem_rec *r;
-		unsigned level;
+		int level;
 		size_t idx;
 		uint64_t esz;
 
@@ -296,7 +296,7 @@ static void a_table_shared_by_two_descriptors_is_freed_once(void **state)
 		level = h.last_level - 1;
 		r = table_at(p, level);
 		idx = slot_of(r, p);
-		esz = tbit(h.eshift[level]);
+		esz = tbit(th_eshift(&h, level));
 		set_desc(r, idx + 1, get_desc(r, idx));
 		TCHECK(iopgt_lookup(&h.pt, p, &m1) == IOPGT_OK, "lookup through the first");
 		TCHECK(iopgt_lookup(&h.pt, p + esz, &m2) == IOPGT_OK, "lookup through the second");
@@ -320,7 +320,7 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 		const struct bcfg *b = &bcfgs[i];
 		const uint64_t g = b->gran, base = bc_base(b), pa = bc_pa_base(b);
 		const uint64_t p = base + 16 * g;
-		unsigned last;
+		int last;
 
 		bc_th_init(&h, b, 0xcace);
 		tctx_set("%s: walk cache", b->name);
@@ -328,7 +328,7 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 		/* walks to P's table and keeps it */
 		assert_int_equal(th_map(&h, p + g, pa + g, g, IOPGT_READ), IOPGT_OK);
 		last = level_of_last();
-		for (unsigned level = h.start_level; level < last; level++) {
+		for (int level = h.start_level; level < last; level++) {
 			struct tmem_rec *r = table_at(p, level);
 			const size_t idx = slot_of(r, p);
 			const uint64_t old = get_desc(r, idx);
@@ -353,7 +353,7 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 		 * maybe at the same address; P's span gets a new one */
 		assert_int_equal(th_unmap(&h, p, g), IOPGT_OK);
 		assert_int_equal(th_unmap(&h, p + g, g), IOPGT_OK);
-		assert_int_equal(th_map(&h, base + tbit(h.eshift[last - 1]), pa, g, IOPGT_READ),
+		assert_int_equal(th_map(&h, base + tbit(th_eshift(&h, last - 1)), pa, g, IOPGT_READ),
 				 IOPGT_OK);
 		assert_int_equal(th_map(&h, p, pa + 5 * g, g, IOPGT_READ | IOPGT_WRITE), IOPGT_OK);
 		assert_int_equal(th_map(&h, p + g, pa + 6 * g, g, IOPGT_READ), IOPGT_OK);
@@ -361,7 +361,7 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 		/* an unmap of a block's size that is not block aligned, in the
 		 * cached table of blocks: both blocks it reaches are split */
 		{
-			const uint64_t blk = tbit(h.eshift[last - 1]), q = base + 2 * blk;
+			const uint64_t blk = tbit(th_eshift(&h, last - 1)), q = base + 2 * blk;
 
 			assert_int_equal(th_map(&h, q, pa + 4 * blk, blk, IOPGT_READ), IOPGT_OK);
 			assert_int_equal(th_map(&h, q + blk, pa + 5 * blk, blk, IOPGT_READ), IOPGT_OK);

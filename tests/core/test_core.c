@@ -122,8 +122,8 @@ struct range_case {
 static void init_checks_ias_and_oas_ranges_per_format(void **state)
 {
 	static const struct range_case rc[] = {
-		{ IOPGT_FMT_ARM64_S1, 25, 48, 32, 48 },
-		{ IOPGT_FMT_ARM64_S2, 25, 48, 32, 48 },
+		{ IOPGT_FMT_ARM64_S1, 25, 52, 32, 48 },
+		{ IOPGT_FMT_ARM64_S2, 25, 52, 32, 48 },
 		{ IOPGT_FMT_ARM32_S1, 25, 32, 32, 40 },
 		{ IOPGT_FMT_ARM32_S2, 25, 40, 32, 40 },
 	};
@@ -141,14 +141,7 @@ static void init_checks_ias_and_oas_ranges_per_format(void **state)
 
 			c.ias = v;
 			c.oas = 32;
-			if (rc[i].ias_hi == 48 && v > 48 && v <= 52) {
-				/* 49..52 exist with FEAT_LVA: INVAL or NOTSUP */
-				struct iopgt pt;
-				int r = iopgt_init(&pt, &c);
-
-				TCHECK(r == IOPGT_ERR_INVAL || r == IOPGT_ERR_NOTSUP, "ias %u: %d", v, r);
-				continue;
-			}
+			/* AArch64 49..52: FEAT_LPA2 with the 4K granule (level -1) */
 			expect_init(&c, ok ? IOPGT_OK : IOPGT_ERR_INVAL, "ias sweep");
 		}
 		c = base_cfg(rc[i].fmt, &m);
@@ -156,18 +149,14 @@ static void init_checks_ias_and_oas_ranges_per_format(void **state)
 			bool ok = v >= rc[i].oas_lo && v <= rc[i].oas_hi;
 
 			c.oas = v;
-			if (rc[i].ias_hi == 48 && v == 52) {
-				/* 52 bits with 4K exist with FEAT_LPA2: INVAL or NOTSUP */
-				struct iopgt pt;
-				int r = iopgt_init(&pt, &c);
-
-				TCHECK(r == IOPGT_ERR_INVAL || r == IOPGT_ERR_NOTSUP, "oas 52: %d", r);
-				continue;
-			}
+			/* AArch64 52 (no PARange lies between 48 and 52): FEAT_LPA2
+			 * with the 4K granule */
+			if (rc[i].ias_hi == 52 && v == 52)
+				ok = true;
 			expect_init(&c, ok ? IOPGT_OK : IOPGT_ERR_INVAL, "oas sweep");
 		}
 	}
-	/* 52-bit output needs the 64K granule */
+	/* 52-bit output with every granule: FEAT_LPA (64K), FEAT_LPA2 (4K, 16K) */
 	{
 		struct iopgt_cfg c = base_cfg(IOPGT_FMT_ARM64_S1, &m);
 
@@ -182,6 +171,23 @@ static void init_checks_ias_and_oas_ranges_per_format(void **state)
 		c.oas = 52;
 		c.pgsizes = SZ_64K;
 		expect_init(&c, IOPGT_OK, "S2 oas 52 with 64K");
+		for (unsigned f = IOPGT_FMT_ARM64_S1; f <= IOPGT_FMT_ARM64_S2; f++) {
+			c = base_cfg((enum iopgt_fmt)f, &m);
+			c.oas = 52;
+			c.pgsizes = SZ_4K;
+			expect_init(&c, IOPGT_OK, "oas 52 with 4K");
+			c.pgsizes = SZ_16K;
+			expect_init(&c, IOPGT_OK, "oas 52 with 16K");
+			c.ias = 52;
+			expect_init(&c, IOPGT_OK, "ias 52 with 16K");
+			c.pgsizes = SZ_64K;
+			expect_init(&c, IOPGT_OK, "ias 52 with 64K");
+			c.ias = 53;
+			expect_init(&c, IOPGT_ERR_INVAL, "ias 53");
+			c.ias = 52;
+			c.oas = 51;
+			expect_init(&c, IOPGT_ERR_INVAL, "oas 51");
+		}
 	}
 	/* v7s: ias 32 only; oas 32, up to 40 with 16M supersections, 35 with MTK_EXT */
 	{

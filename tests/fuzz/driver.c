@@ -136,7 +136,7 @@ static void decode_lpae(struct rd *r, struct iopgt_cfg *c, struct expect_init *e
 	else if (is_a32(c->fmt))
 		c->ias = 25 + ib % (is_s2(c->fmt) ? 16 : 8);
 	else
-		c->ias = 25 + ib % 24;
+		c->ias = 25 + ib % 28; /* up to 52 bits: FEAT_LVA, FEAT_LPA2 */
 	ob = u8(r);
 	if ((ob & 0xe0) == 0xe0)
 		c->oas = ob & 0x3f;
@@ -146,7 +146,7 @@ static void decode_lpae(struct rd *r, struct iopgt_cfg *c, struct expect_init *e
 		c->oas = oas_a64[ob % 7];
 
 	gran = tbit(g);
-	geom_ok = c->ias >= 25 && c->ias <= 48 && c->oas >= 32 && c->oas <= 52;
+	geom_ok = c->ias >= 25 && c->ias <= 52 && c->oas >= 32 && c->oas <= 52;
 	full = geom_ok ? th_lpae_sizes(c->fmt, gran, c->ias, c->oas) : gran;
 	pm = u8(r) % 8;
 	switch (pm) {
@@ -201,19 +201,15 @@ static void decode_lpae(struct rd *r, struct iopgt_cfg *c, struct expect_init *e
 		if (c->ias < 25 || c->ias > (is_s2(c->fmt) ? 40u : 32u) || c->oas < 32 || c->oas > 40)
 			e->inval = true;
 	} else {
-		if (c->ias > 48 && c->ias <= 52)
-			e->notsup = true;
-		else if (c->ias < 25 || c->ias > 52)
+		/* every granule up to 52 bits in and out (LPA2 with 4K and
+		 * 16K, LVA and LPA with 64K); OAS 49..51 is no PARange */
+		if (c->ias < 25 || c->ias > 52)
 			e->inval = true;
-		if (c->oas == 52) {
-			if (gran != 0x10000)
-				e->notsup = true;
-		} else if (c->oas < 32 || c->oas > 48) {
+		if (c->oas < 32 || (c->oas > 48 && c->oas != 52))
 			e->inval = true;
-		}
 	}
 	/* a size no level of this granule can produce */
-	if (!e->inval && !e->notsup && c->ias <= 48 && c->pgsizes &&
+	if (!e->inval && !e->notsup && c->pgsizes &&
 	    (c->pgsizes & ~th_lpae_sizes(c->fmt, gran, c->ias, c->oas)))
 		e->inval = true;
 }
@@ -850,7 +846,7 @@ static bool step_corrupt(struct fz *z)
 	bool last = t->level == h->last_level, lpae = z->fam == FUZZ_LPAE;
 	size_t nd = t->level == h->start_level && lpae ? h->lg.root_entries : t->size / h->dsize;
 	size_t idx = u16(r) % nd;
-	unsigned kind = u8(r) % 3, sh = h->eshift[t->level];
+	unsigned kind = u8(r) % 3, sh = th_eshift(h, t->level);
 	uint64_t old = 0, bad, first, esz = tbit(sh), tmp;
 	size_t slen;
 	uint8_t *snap;
@@ -1077,7 +1073,7 @@ int fuzz_one(enum fuzz_family fam, const uint8_t *data, size_t size)
 
 		TCHECK(iopgt_get_stats(&h->pt, &st) == IOPGT_OK, "stats");
 		h->md.pgsizes = th_lpae_sizes_from(0x1000, cfg.ias, cfg.oas, st.start_level) &
-				(0x1000u | 0x200000u | 0x40000000u);
+				(0x1000u | 0x200000u | 0x40000000u | tbit(39));
 	}
 	memset(&z, 0, sizeof(z));
 	z.h = h;

@@ -11,13 +11,13 @@
 #include "bcommon.h"
 
 /* bytes one entry at architectural @level translates */
-static inline uint64_t hc_esz(const struct th *h, unsigned level)
+static inline uint64_t hc_esz(const struct th *h, int level)
 {
-	return tbit(h->eshift[level]);
+	return tbit(th_eshift(h, level));
 }
 
 /* the contiguous-run size at @level that pgsizes holds, or 0 */
-static inline uint64_t hc_run(const struct th *h, unsigned level)
+static inline uint64_t hc_run(const struct th *h, int level)
 {
 	uint64_t lo = hc_esz(h, level);
 	uint64_t hi = level > h->start_level ? hc_esz(h, level - 1) : h->range_last - h->base;
@@ -29,7 +29,7 @@ static inline uint64_t hc_run(const struct th *h, unsigned level)
 }
 
 /* is a block (or page) of @level's entry size in pgsizes? */
-static inline bool hc_block(const struct th *h, unsigned level)
+static inline bool hc_block(const struct th *h, int level)
 {
 	return (h->cfg.pgsizes & hc_esz(h, level)) != 0;
 }

@@ -138,7 +138,7 @@ static void every_tree_is_adopted_by_a_second_object_and_edited(void **state)
 /* ------------------------------------------------------------------ */
 /* the corruption catalogue */
 
-static struct tmem_rec *table_at(uint64_t iova, unsigned level)
+static struct tmem_rec *table_at(uint64_t iova, int level)
 {
 	for (size_t i = 0; i < h.mem.n; i++) {
 		struct tmem_rec *r = &h.mem.recs[i];
@@ -151,7 +151,7 @@ static struct tmem_rec *table_at(uint64_t iova, unsigned level)
 
 static size_t slot_of(const struct tmem_rec *r, uint64_t iova)
 {
-	return (size_t)((iova - r->span_first) >> h.eshift[r->level]);
+	return (size_t)((iova - r->span_first) >> th_eshift(&h, r->level));
 }
 
 static uint64_t get_desc(const struct tmem_rec *r, size_t idx)
@@ -254,7 +254,7 @@ static void build(const struct bcfg *b, struct tree *t)
 static bool plant(const struct tree *t, enum ckind k, struct tmem_rec **rp, size_t *idx,
 		  uint64_t *old, uint64_t *root)
 {
-	const unsigned last = h.last_level;
+	const int last = h.last_level;
 	const bool v7s = h.cfg.fmt == IOPGT_FMT_ARMV7S;
 	struct tmem_rec *r = NULL, *rootrec = tmem_find(&h.mem, root_of());
 	uint64_t bad = 0;

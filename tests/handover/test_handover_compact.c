@@ -40,7 +40,7 @@ static void a_split_block_is_formed_again_in_every_format(void **state)
 		const struct bcfg *b = &bcfgs[k];
 		uint64_t blk, at, pa, g = b->gran;
 		struct iopgt_stats st0, st1;
-		unsigned lvl;
+		int lvl;
 
 		bc_th_init(&h, b, 0xb10c + k);
 		lvl = h.last_level - 1;
@@ -91,7 +91,7 @@ static void split_runs_are_formed_again_at_every_level(void **state)
 		const struct bcfg *b = &bcfgs[k];
 
 		bc_th_init(&h, b, 0x7a + k);
-		for (unsigned lvl = h.start_level; lvl <= h.last_level; lvl++) {
+		for (int lvl = h.start_level; lvl <= h.last_level; lvl++) {
 			const uint64_t rsz = hc_run(&h, lvl), g = b->gran;
 			uint64_t at, pa, hole;
 			struct iopgt_stats st0;
@@ -142,7 +142,7 @@ static void pages_and_blocks_become_one_larger_block(void **state)
 		const uint64_t g = b->gran;
 		uint64_t big, blk, at, pa;
 		struct iopgt_stats st0, st1;
-		unsigned top;
+		int top;
 
 		bc_th_init(&h, b, 0x3a + k);
 		top = h.last_level - 2;
@@ -190,7 +190,7 @@ static void in_place_compaction_makes_one_sync_call(void **state)
 		struct bcfg b = bcfgs[k];
 		uint64_t blk, at, pa, g = b.gran;
 		struct iopgt_stats st0;
-		unsigned lvl;
+		int lvl;
 
 		b.quirks |= IOPGT_QUIRK_SPLIT_IN_PLACE;
 		bc_th_init(&h, &b, 0x1b + k);
@@ -264,7 +264,7 @@ static void a_corrupt_descriptor_in_the_range_changes_nothing(void **state)
 		struct tmem_rec *r;
 		struct snap sn;
 		size_t idx;
-		unsigned lvl;
+		int lvl;
 		int rc;
 
 		bc_th_init(&h, b, 0xc0 + k);
@@ -324,7 +324,8 @@ static void allocation_failure_never_leaves_a_partial_compaction(void **state)
 		for (unsigned q = 0; q < 2; q++) {
 			struct bcfg b = bcfgs[k];
 			uint64_t blk, g = b.gran, pa;
-			unsigned lvl, places;
+			int lvl;
+			unsigned places;
 			struct snap sn;
 			int rc;
 
@@ -445,9 +446,9 @@ static bool one_leaf_fits(uint64_t a, uint64_t size, unsigned level, bool run)
 
 /* Is the span of one entry at @level from @a covered by a leaf at @level
  * or above in the largest-leaf layout? */
-static bool covered_above(uint64_t a, unsigned level)
+static bool covered_above(uint64_t a, int level)
 {
-	for (unsigned l = h.start_level; l <= level; l++) {
+	for (int l = h.start_level; l <= level; l++) {
 		uint64_t e = hc_esz(&h, l), r = hc_run(&h, l);
 
 		if (hc_block(&h, l) && one_leaf_fits(a & ~(e - 1), e, l, false))
@@ -467,7 +468,7 @@ static uint64_t ideal_tables(void)
 {
 	uint64_t n = 1;
 
-	for (unsigned l = h.start_level + 1; l <= h.last_level; l++) {
+	for (int l = h.start_level + 1; l <= h.last_level; l++) {
 		const uint64_t span = hc_esz(&h, l - 1);
 		uint64_t last = ~(uint64_t)0;
 

@@ -51,7 +51,7 @@ static inline void lc_ctx(const struct lcfg *l, uint64_t seed)
  * levels above. Probed from the registers of a granule-only configuration,
  * checked to be a walk the architecture can do.
  */
-static inline unsigned lc_start_level(const struct lcfg *l)
+static inline int lc_start_level(const struct lcfg *l)
 {
 	struct iopgt_cfg c;
 	struct iopgt pt;

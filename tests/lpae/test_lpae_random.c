@@ -259,6 +259,25 @@ RANDOM_TEST(random_arm64_s2_64k_fwb_matches_model, IOPGT_FMT_ARM64_S2, SZ_64K, 4
 	    IOPGT_QUIRK_S2FWB, 9)
 RANDOM_TEST(random_arm64_s2_64k_52bit_oa_split_in_place_matches_model, IOPGT_FMT_ARM64_S2,
 	    SZ_64K, 48, 52, IOPGT_QUIRK_SPLIT_IN_PLACE, 10)
+/* 52-bit addresses: the LPA2 layout (4K, 16K), FEAT_LVA and FEAT_LPA (64K);
+ * output addresses drawn from the whole 2^52, most above 2^50 */
+RANDOM_TEST(random_arm64_s1_4k_52bit_level_minus_1_matches_model, IOPGT_FMT_ARM64_S1, SZ_4K, 52,
+	    52, 0, 21)
+RANDOM_TEST(random_arm64_s1_4k_48bit_ia_52bit_oa_matches_model, IOPGT_FMT_ARM64_S1, SZ_4K, 48, 52,
+	    0, 22)
+RANDOM_TEST(random_arm64_s1_4k_50bit_ia_ttbr1_matches_model, IOPGT_FMT_ARM64_S1, SZ_4K, 50, 48,
+	    IOPGT_QUIRK_TTBR1, 23)
+RANDOM_TEST(random_arm64_s1_16k_52bit_matches_model, IOPGT_FMT_ARM64_S1, SZ_16K, 52, 52, 0, 24)
+RANDOM_TEST(random_arm64_s1_16k_49bit_split_in_place_matches_model, IOPGT_FMT_ARM64_S1, SZ_16K, 49,
+	    52, IOPGT_QUIRK_SPLIT_IN_PLACE, 25)
+RANDOM_TEST(random_arm64_s1_64k_52bit_ia_and_oa_matches_model, IOPGT_FMT_ARM64_S1, SZ_64K, 52, 52,
+	    0, 26)
+RANDOM_TEST(random_arm64_s2_4k_52bit_concatenated_level_0_matches_model, IOPGT_FMT_ARM64_S2,
+	    SZ_4K, 52, 52, 0, 27)
+RANDOM_TEST(random_arm64_s2_4k_49bit_ia_matches_model, IOPGT_FMT_ARM64_S2, SZ_4K, 49, 44, 0, 28)
+RANDOM_TEST(random_arm64_s2_16k_52bit_level_0_matches_model, IOPGT_FMT_ARM64_S2, SZ_16K, 52, 52,
+	    IOPGT_QUIRK_S2FWB, 29)
+RANDOM_TEST(random_arm64_s2_64k_52bit_ia_matches_model, IOPGT_FMT_ARM64_S2, SZ_64K, 52, 48, 0, 30)
 RANDOM_TEST(random_arm32_s1_matches_model, IOPGT_FMT_ARM32_S1, SZ_4K, 32, 40, 0, 11)
 RANDOM_TEST(random_arm32_s2_matches_model, IOPGT_FMT_ARM32_S2, SZ_4K, 40, 40, 0, 12)
 
@@ -309,6 +328,16 @@ int main(void)
 		cmocka_unit_test(random_arm64_s2_16k_matches_model),
 		cmocka_unit_test(random_arm64_s2_64k_fwb_matches_model),
 		cmocka_unit_test(random_arm64_s2_64k_52bit_oa_split_in_place_matches_model),
+		cmocka_unit_test(random_arm64_s1_4k_52bit_level_minus_1_matches_model),
+		cmocka_unit_test(random_arm64_s1_4k_48bit_ia_52bit_oa_matches_model),
+		cmocka_unit_test(random_arm64_s1_4k_50bit_ia_ttbr1_matches_model),
+		cmocka_unit_test(random_arm64_s1_16k_52bit_matches_model),
+		cmocka_unit_test(random_arm64_s1_16k_49bit_split_in_place_matches_model),
+		cmocka_unit_test(random_arm64_s1_64k_52bit_ia_and_oa_matches_model),
+		cmocka_unit_test(random_arm64_s2_4k_52bit_concatenated_level_0_matches_model),
+		cmocka_unit_test(random_arm64_s2_4k_49bit_ia_matches_model),
+		cmocka_unit_test(random_arm64_s2_16k_52bit_level_0_matches_model),
+		cmocka_unit_test(random_arm64_s2_64k_52bit_ia_matches_model),
 		cmocka_unit_test(random_arm32_s1_matches_model),
 		cmocka_unit_test(random_arm32_s2_matches_model),
 		cmocka_unit_test(random_arm64_s1_4k_no_split_refuses_splits_and_matches_model),

@@ -36,7 +36,7 @@ static uint64_t *slot(struct hwsim *w, uint64_t pa)
 }
 
 /* log2 entries of a contiguous run at @level */
-static unsigned run_log2(const struct refwalk_lpae_geom *g, unsigned level)
+static unsigned run_log2(const struct refwalk_lpae_geom *g, int level)
 {
 	if (g->gshift == 12)
 		return 4;
@@ -66,7 +66,8 @@ int hwsim_access(struct hwsim *w, uint64_t iova, bool write, uint64_t pick,
 		return HWSIM_FAULT;
 	for (;;) {
 		uint64_t off = iova - g->base, tpa = g->root_pa, d = 0, epa, e, ne;
-		unsigned level = g->start_level, entries = g->root_entries, shift;
+		int level = g->start_level;
+		unsigned entries = g->root_entries, shift;
 		uint64_t idx, *p;
 
 		for (;;) {

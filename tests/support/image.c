@@ -97,7 +97,7 @@ uint32_t th_norm_default(const struct th *h, uint32_t prot)
 }
 
 /* Descriptor class at @level: 0 invalid, 1 leaf, 2 table (*next), 3 reserved. */
-static int decode(struct th *h, unsigned level, uint64_t d, uint64_t *next)
+static int decode(struct th *h, int level, uint64_t d, uint64_t *next)
 {
 	if (is_lpae(h->cfg.fmt))
 		return refwalk_lpae_decode(&h->lg, level, d, next);
@@ -126,23 +126,30 @@ uint64_t th_lpae_sizes(enum iopgt_fmt fmt, uint64_t gran, unsigned ias, unsigned
 	unsigned levels = (ias - g + s - 1) / s;
 
 	(void)fmt;
-	return th_lpae_sizes_from(gran, ias, oas, 4 - levels);
+	return th_lpae_sizes_from(gran, ias, oas, 4 - (int)levels);
 }
 
-uint64_t th_lpae_sizes_from(uint64_t gran, unsigned ias, unsigned oas, unsigned start)
+uint64_t th_lpae_sizes_from(uint64_t gran, unsigned ias, unsigned oas, int start)
 {
-	unsigned g = gran == 0x1000 ? 12 : gran == 0x4000 ? 14 : 16, s = g - 3, lvl;
+	unsigned g = gran == 0x1000 ? 12 : gran == 0x4000 ? 14 : 16, s = g - 3;
+	/* the LPA2 layout (4K, 16K with an address above 48 bits) adds 4K
+	 * level-0 and 16K level-1 blocks, without runs (D8.7.1); 64K level-1
+	 * blocks come with a 52-bit OA */
+	bool ds = g != 16 && (ias > 48 || oas > 48);
 	uint64_t out = 0;
+	int lvl;
 
 	for (lvl = start; lvl <= 3; lvl++) {
-		unsigned sh = g + s * (3 - lvl);
+		unsigned sh = g + s * (unsigned)(3 - lvl);
 		unsigned cl = 0;
-		bool leaf = lvl == 3 || lvl == 2 || (lvl == 1 && (g == 12 || (g == 16 && oas == 52)));
+		bool leaf = lvl == 3 || lvl == 2 ||
+			    (lvl == 1 && (g == 12 || (g == 14 && ds) || (g == 16 && oas > 48))) ||
+			    (lvl == 0 && g == 12 && ds);
 
 		if (!leaf)
 			continue;
 		if (g == 12)
-			cl = 4;
+			cl = lvl >= 1 ? 4 : 0;
 		else if (g == 14)
 			cl = lvl == 3 ? 7 : lvl == 2 ? 5 : 0;
 		else
@@ -168,15 +175,15 @@ static const uint8_t *view(const struct tmem_rec *r)
 	return r->img ? r->img : r->va;
 }
 
-static void link_tree(struct th *h, struct tmem_rec *r, unsigned level, uint64_t first,
+static void link_tree(struct th *h, struct tmem_rec *r, int level, uint64_t first,
 		      uint64_t last);
 
 static uint64_t slot_first(struct th *h, struct tmem_rec *r, size_t idx)
 {
-	return r->span_first + ((uint64_t)idx << h->eshift[r->level]);
+	return r->span_first + ((uint64_t)idx << th_eshift(h, r->level));
 }
 
-static void link_tree(struct th *h, struct tmem_rec *r, unsigned level, uint64_t first,
+static void link_tree(struct th *h, struct tmem_rec *r, int level, uint64_t first,
 		      uint64_t last)
 {
 	size_t i, n = r->size / h->dsize;
@@ -190,7 +197,7 @@ static void link_tree(struct th *h, struct tmem_rec *r, unsigned level, uint64_t
 		uint64_t next = 0, f;
 		int k = decode(h, level, word_at(view(r), i, h->dsize), &next);
 
-		TCHECK(k != 3, "reserved descriptor 0x%llx at level %u in a table being linked",
+		TCHECK(k != 3, "reserved descriptor 0x%llx at level %d in a table being linked",
 		       (unsigned long long)word_at(view(r), i, h->dsize), level);
 		if (k != 2)
 			continue;
@@ -200,7 +207,7 @@ static void link_tree(struct th *h, struct tmem_rec *r, unsigned level, uint64_t
 			TCHECK(c && c->pa == next, "table descriptor points to 0x%llx: no table",
 			       (unsigned long long)next);
 			f = slot_first(h, r, i);
-			link_tree(h, c, level + 1, f, f + (tbit(h->eshift[level]) - 1));
+			link_tree(h, c, level + 1, f, f + (tbit(th_eshift(h, level)) - 1));
 		}
 	}
 }
@@ -225,19 +232,19 @@ static void unlink_tree(struct th *h, struct tmem_rec *r, uint64_t seq)
 
 /* A table about to be published: its bytes (and its sub-tables') must all
  * be in the image already. */
-static void check_complete(struct th *h, struct tmem_rec *r, unsigned level, unsigned depth)
+static void check_complete(struct th *h, struct tmem_rec *r, int level, unsigned depth)
 {
 	size_t i, n = r->size / h->dsize;
 
 	TCHECK(depth < 8, "table loop");
 	TCHECK(memcmp(r->img, r->va, r->size) == 0,
-	       "table at pa 0x%llx (level %u) published before all its bytes were synced",
+	       "table at pa 0x%llx (level %d) published before all its bytes were synced",
 	       (unsigned long long)r->pa, level);
 	for (i = 0; i < n; i++) {
 		uint64_t next = 0;
 		int k = decode(h, level, word_at(r->img, i, h->dsize), &next);
 
-		TCHECK(k != 3, "reserved descriptor 0x%llx at level %u of a new table",
+		TCHECK(k != 3, "reserved descriptor 0x%llx at level %d of a new table",
 		       (unsigned long long)word_at(r->img, i, h->dsize), level);
 		if (k == 2) {
 			struct tmem_rec *c = tmem_find(&h->mem, next);
@@ -334,7 +341,7 @@ static void on_alloc(void *ctx, struct tmem_rec *r)
 
 /* Coherent walker: is the table at @pa reachable from the root in the
  * CPU's tables (below @r, at @level)? */
-static bool reaches(struct th *h, struct tmem_rec *r, unsigned level, uint64_t pa, unsigned depth)
+static bool reaches(struct th *h, struct tmem_rec *r, int level, uint64_t pa, unsigned depth)
 {
 	size_t i, n = r->size / h->dsize;
 
@@ -374,7 +381,7 @@ static void on_free(void *ctx, struct tmem_rec *r)
 		r->unlink_seq = h->op.seq0;
 	} else {
 		TCHECK(!r->linked,
-		       "table at pa 0x%llx (level %u) freed while the walker can still reach it",
+		       "table at pa 0x%llx (level %d) freed while the walker can still reach it",
 		       (unsigned long long)r->pa, r->level);
 	}
 	if (r->ever_linked && h->cfg.tlb.flush_all)
@@ -632,7 +639,7 @@ static void th_sync_checked(struct th *h, const struct iopgt_range *rg, size_t n
 		uint64_t next = 0;
 		int k = decode(h, ch[i].r->level, ch[i].new_, &next);
 
-		TCHECK(k != 3, "reserved descriptor 0x%llx written at level %u (pa 0x%llx)",
+		TCHECK(k != 3, "reserved descriptor 0x%llx written at level %d (pa 0x%llx)",
 		       (unsigned long long)ch[i].new_, ch[i].r->level,
 		       (unsigned long long)(ch[i].r->pa + ch[i].idx * h->dsize));
 		if (k == 2) {
@@ -656,13 +663,13 @@ static void th_sync_checked(struct th *h, const struct iopgt_range *rg, size_t n
 	/* links, unlinks, removal events, break-before-make */
 	for (i = 0; i < nch; i++) {
 		struct tmem_rec *r = ch[i].r;
-		unsigned lvl = r->level;
+		int lvl = r->level;
 		uint64_t on = 0, nn = 0, first, last, slot = r->pa + ch[i].idx * h->dsize;
 		int ko = decode(h, lvl, ch[i].old, &on), kn = decode(h, lvl, ch[i].new_, &nn);
 		size_t b;
 
 		first = slot_first(h, r, ch[i].idx);
-		last = first + (tbit(h->eshift[lvl]) - 1);
+		last = first + (tbit(th_eshift(h, lvl)) - 1);
 		if (ko == 2) {
 			struct tmem_rec *c = tmem_find(&h->mem, on);
 
@@ -1176,7 +1183,7 @@ int th_compact(struct th *h, uint64_t iova, uint64_t size)
 
 static void setup_geometry(struct th *h)
 {
-	unsigned l;
+	int l;
 
 	if (is_lpae(h->cfg.fmt)) {
 		int st = refwalk_lpae_geom(h->cfg.fmt, &h->regs, h->cfg.oas, &h->lg);
@@ -1186,8 +1193,8 @@ static void setup_geometry(struct th *h)
 		h->dsize = 8;
 		h->start_level = h->lg.start_level;
 		h->last_level = 3;
-		for (l = 0; l <= 3; l++)
-			h->eshift[l] = refwalk_lpae_entry_shift(&h->lg, l);
+		for (l = h->start_level; l <= 3; l++)
+			h->eshift_[l + 1] = refwalk_lpae_entry_shift(&h->lg, l);
 		h->base = h->lg.base;
 		h->granule = tbit(h->lg.gshift);
 		h->range_last = h->lg.base + (tbit(h->lg.ias) - 1);
@@ -1197,8 +1204,8 @@ static void setup_geometry(struct th *h)
 		h->dsize = 4;
 		h->start_level = 1;
 		h->last_level = 2;
-		h->eshift[1] = 20;
-		h->eshift[2] = 12;
+		h->eshift_[2] = 20;
+		h->eshift_[3] = 12;
 		h->base = 0;
 		h->granule = 0x1000;
 		h->range_last = 0xffffffffu;

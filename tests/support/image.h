@@ -126,8 +126,9 @@ struct th {
 	uint32_t (*norm)(const struct th *h, uint32_t prot); /* prot lookup reports for map's prot */
 
 	/* geometry for following table descriptors in the image */
-	unsigned dsize, start_level, last_level;
-	unsigned eshift[5];
+	unsigned dsize;
+	int start_level, last_level; /* architectural levels (-1: 4K with LPA2) */
+	unsigned eshift_[6];          /* by level + 1: th_eshift() */
 	struct refwalk_lpae_geom lg;
 	uint64_t base, granule, range_last; /* input range [base, range_last] */
 
@@ -211,6 +212,12 @@ uint32_t th_norm_default(const struct th *h, uint32_t prot);
 uint64_t th_lpae_sizes(enum iopgt_fmt fmt, uint64_t gran, unsigned ias, unsigned oas);
 /* The same for a root at architectural level @start (stage 2 may start
  * deeper, with concatenated tables). */
-uint64_t th_lpae_sizes_from(uint64_t gran, unsigned ias, unsigned oas, unsigned start);
+uint64_t th_lpae_sizes_from(uint64_t gran, unsigned ias, unsigned oas, int start);
+
+/* log2 of the bytes an entry at architectural @level translates */
+static inline unsigned th_eshift(const struct th *h, int level)
+{
+	return h->eshift_[level + 1];
+}
 
 #endif

@@ -46,9 +46,10 @@ struct refwalk_result {
  * would grant the write permission); without HD a DBM bit is reported as
  * REFWALK_RESERVED (the library writes it only for HD). */
 /* fmt: IOPGT_FMT_ARM64_S1/S2, IOPGT_FMT_ARM32_S1/S2; the walker decodes
- * geometry from regs (tcr/ttbr or vtcr/vttbr) and needs @oas only to know
- * whether PA[51:48] are in descriptor bits [15:12] (52-bit, 64K granule).
- * Output: enum refwalk_status. */
+ * geometry from regs (tcr/ttbr or vtcr/vttbr), the 52-bit layouts included
+ * (TCR_EL1.DS / VTCR_EL2.DS for the 4K and 16K granules, IPS/PS = 52 for
+ * 64K), and needs @oas only to know whether the 64K granule's level-1
+ * blocks exist (FEAT_LPA). Output: enum refwalk_status. */
 int refwalk_lpae(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 		 refwalk_read_fn rd, void *ctx, uint64_t iova, struct refwalk_result *out);
 
@@ -60,15 +61,18 @@ int refwalk_lpae(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas
 struct refwalk_lpae_geom {
 	unsigned gshift;       /* log2 of the granule */
 	unsigned stride;       /* index bits of a non-root table (gshift - 3) */
-	unsigned start_level;  /* architectural level of the root */
+	int start_level;       /* architectural level of the root (-1: 4K with DS) */
 	unsigned root_entries; /* entries in the root (concatenated tables included) */
 	unsigned ias;          /* input address bits */
 	unsigned ps;           /* output address bits (TCR.IPS / VTCR.PS; 40 for AArch32) */
 	uint64_t base;         /* first input address (2^64 - 2^ias for TTBR1) */
 	uint64_t root_pa;      /* the root table's walker address */
 	bool lpa;              /* 52-bit output: PA[51:48] in descriptor bits [15:12] */
+	bool ds;               /* the LPA2 layout (4K, 16K): PA[49:12] in place,
+				* PA[51:50] in descriptor bits [9:8], no SH field */
 	bool s2, aarch32, ttbr1;
-	bool l1_block;         /* level-1 blocks exist (4K granule; 64K with 52-bit PA) */
+	bool l1_block;         /* level-1 blocks exist (4K; 16K with DS; 64K with 52-bit PA) */
+	bool l0_block;         /* level-0 blocks exist (4K with DS) */
 	bool ha, hd;           /* hardware updates of the Access flag, of the dirty state
 				* (TCR_EL1.HA/HD bits 39/40, VTCR_EL2.HA/HD bits 21/22;
 				* HD counts only with HA) */
@@ -80,11 +84,11 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 		      struct refwalk_lpae_geom *g);
 
 /* log2 of the bytes one entry at architectural @level translates. */
-unsigned refwalk_lpae_entry_shift(const struct refwalk_lpae_geom *g, unsigned level);
+unsigned refwalk_lpae_entry_shift(const struct refwalk_lpae_geom *g, int level);
 
 /* Class of descriptor @d found at @level: 0 invalid, 1 leaf (block/page),
  * 2 table (*next = the table's address), 3 reserved encoding. */
-int refwalk_lpae_decode(const struct refwalk_lpae_geom *g, unsigned level, uint64_t d,
+int refwalk_lpae_decode(const struct refwalk_lpae_geom *g, int level, uint64_t d,
 			uint64_t *next);
 
 /*

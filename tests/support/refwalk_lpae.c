@@ -4,7 +4,11 @@
  * the Arm Architecture Reference Manual describes it: VMSAv8-64 stage 1 and
  * stage 2 (DDI0487, chapter D8: translation table walks, descriptor formats,
  * memory attributes and access permissions) and the VMSAv7 long-descriptor
- * format used by AArch32 (DDI0406C, B3.6).
+ * format used by AArch32 (DDI0406C, B3.6). The 52-bit layouts: FEAT_LPA2
+ * for the 4K and 16K granules (TCR_EL1.DS, bit 59; VTCR_EL2.DS, bit 32, and
+ * SL2, bit 33; D8.3.1 and D8.3.2: OA[49:n] in place, OA[51:50] in bits
+ * [9:8], level -1 with 4K, blocks at 4K level 0 and 16K level 1), FEAT_LPA
+ * and FEAT_LVA for 64K (OA[51:48] in bits [15:12], T0SZ down to 12).
  *
  * Written independently of the library: it shares no code and no definitions
  * with lib/. The geometry comes from the register values only (TCR_EL1 or
@@ -26,19 +30,27 @@ static unsigned field(uint64_t v, unsigned lo, unsigned bits)
 	return (unsigned)((v >> lo) & (B64(bits) - 1));
 }
 
-unsigned refwalk_lpae_entry_shift(const struct refwalk_lpae_geom *g, unsigned level)
+unsigned refwalk_lpae_entry_shift(const struct refwalk_lpae_geom *g, int level)
 {
-	return g->gshift + g->stride * (3 - level);
+	return g->gshift + g->stride * (unsigned)(3 - level);
 }
 
-/* Output-size encodings of TCR_ELx.IPS / VTCR_EL2.PS. */
-static int ps_bits(unsigned enc, unsigned gshift)
+/* Output-size encodings of TCR_ELx.IPS / VTCR_EL2.PS; 0b110 (52 bits) only
+ * with the 64K granule or DS = 1, 48 bits otherwise. */
+static int ps_bits(unsigned enc, unsigned gshift, bool ds)
 {
 	static const int bits[8] = { 32, 36, 40, 42, 44, 48, 52, -1 };
 
-	if (enc == 6 && gshift != 16)
-		return 48; /* 52 bits need FEAT_LPA2 with 4K/16K: not modelled */
+	if (enc == 6 && gshift != 16 && !ds)
+		return 48;
 	return bits[enc & 7];
+}
+
+/* The smallest TnSZ: 16, or 12 (52-bit input) with DS = 1 or the 64K
+ * granule (FEAT_LVA). */
+static unsigned tsz_min(unsigned gshift, bool ds)
+{
+	return (ds || gshift == 16) ? 12 : 16;
 }
 
 static bool root_ok(struct refwalk_lpae_geom *g, uint64_t diffbits, bool s2)
@@ -48,8 +60,9 @@ static bool root_ok(struct refwalk_lpae_geom *g, uint64_t diffbits, bool s2)
 		return false;
 	if (!s2)
 		return diffbits <= g->stride;
-	/* stage 2: up to 16 concatenated tables, none at level 0 */
-	if (g->start_level == 0)
+	/* stage 2: up to 16 concatenated tables, none at level 0 but with the
+	 * 4K granule and DS = 1 (IPA 49..52 bits), none at level -1 */
+	if (g->start_level < 0 || (g->start_level == 0 && !(g->gshift == 12 && g->ds)))
 		return diffbits <= g->stride;
 	return diffbits <= g->stride + 4;
 }
@@ -82,21 +95,23 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 			tg = field(tcr, 30, 2);
 			g->gshift = tg == 1 ? 14 : tg == 2 ? 12 : tg == 3 ? 16 : 0;
 		}
-		if (!g->gshift || tsz < 16 || tsz > 39)
+		/* DS (bit 59) counts for the 4K and 16K granules only */
+		g->ds = ((tcr >> 59) & 1) && g->gshift && g->gshift != 16;
+		if (!g->gshift || tsz < tsz_min(g->gshift, g->ds) || tsz > 39)
 			return REFWALK_RESERVED;
 		g->ias = 64 - tsz;
 		g->stride = g->gshift - 3;
-		ps = ps_bits(field(tcr, 32, 3), g->gshift);
+		ps = ps_bits(field(tcr, 32, 3), g->gshift, g->ds);
 		if (ps < 0)
 			return REFWALK_RESERVED;
 		g->ps = (unsigned)ps;
 		g->ha = (tcr >> 39) & 1;
 		g->hd = g->ha && ((tcr >> 40) & 1);
-		/* the fewest levels that resolve ias bits */
+		/* the fewest levels that resolve ias bits (5 from level -1) */
 		{
 			unsigned levels = (g->ias - g->gshift + g->stride - 1) / g->stride;
 
-			g->start_level = 4 - levels;
+			g->start_level = 4 - (int)levels;
 		}
 		ttbr = regs->ttbr;
 	} else if (fmt == IOPGT_FMT_ARM64_S2) {
@@ -104,21 +119,37 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 		unsigned tsz = field(vtcr, 0, 6), sl0 = field(vtcr, 6, 2), tg = field(vtcr, 14, 2);
 		int ps;
 
+		unsigned sl2 = field(vtcr, 33, 1);
+
 		g->gshift = tg == 0 ? 12 : tg == 1 ? 16 : tg == 2 ? 14 : 0;
-		if (!g->gshift || tsz < 16 || tsz > 39 || sl0 == 3)
+		/* DS (bit 32) counts for the 4K and 16K granules only; SL2
+		 * (bit 33) only with DS and 4K */
+		g->ds = ((vtcr >> 32) & 1) && g->gshift && g->gshift != 16;
+		if (!g->gshift || tsz < tsz_min(g->gshift, g->ds) || tsz > 39)
+			return REFWALK_RESERVED;
+		if (sl2 && !(g->ds && g->gshift == 12))
 			return REFWALK_RESERVED;
 		g->ias = 64 - tsz;
 		g->stride = g->gshift - 3;
-		ps = ps_bits(field(vtcr, 16, 3), g->gshift);
+		ps = ps_bits(field(vtcr, 16, 3), g->gshift, g->ds);
 		if (ps < 0)
 			return REFWALK_RESERVED;
 		g->ps = (unsigned)ps;
 		g->ha = (vtcr >> 21) & 1;
 		g->hd = g->ha && ((vtcr >> 22) & 1);
-		if (g->gshift == 12)
-			g->start_level = 2 - sl0;
-		else
-			g->start_level = 3 - sl0;
+		/* SL0 (VTCR_EL2): 4K: 0b00 level 2 (level -1 with SL2), 0b01
+		 * level 1, 0b10 level 0, 0b11 level 3 (FEAT_TTST, not used);
+		 * 16K/64K: 0b00 level 3, 0b01 level 2, 0b10 level 1, 0b11 level
+		 * 0 with 16K and DS only */
+		if (g->gshift == 12) {
+			if (sl0 == 3 || (sl2 && sl0 != 0))
+				return REFWALK_RESERVED;
+			g->start_level = sl2 ? -1 : 2 - (int)sl0;
+		} else {
+			if (sl0 == 3 && !(g->gshift == 14 && g->ds))
+				return REFWALK_RESERVED;
+			g->start_level = 3 - (int)sl0;
+		}
 		ttbr = regs->vttbr;
 	} else if (fmt == IOPGT_FMT_ARM32_S1) {
 		uint64_t ttbcr = regs->tcr;
@@ -156,13 +187,16 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 	g->root_entries = 1u << diff;
 	g->base = g->ttbr1 ? (uint64_t)0 - B64(g->ias) : 0;
 	g->lpa = !g->aarch32 && g->gshift == 16 && g->ps == 52;
-	g->l1_block = g->gshift == 12 || (g->gshift == 16 && (g->lpa || oas == 52));
+	g->l1_block = g->gshift == 12 || (g->gshift == 14 && g->ds) ||
+		      (g->gshift == 16 && (g->lpa || oas > 48));
+	g->l0_block = g->gshift == 12 && g->ds;
 
 	if (g->aarch32) {
 		if (ttbr & GENMASK64(47, 40))
 			return REFWALK_RESERVED;
 		g->root_pa = ttbr & GENMASK64(39, 0);
-	} else if (g->lpa) {
+	} else if (g->lpa || g->ds) {
+		/* TTBR_ELx.BADDR with 52-bit addresses: BADDR[51:48] in [5:2] */
 		g->root_pa = (ttbr & GENMASK64(47, 6)) | ((uint64_t)field(ttbr, 2, 4) << 48);
 	} else {
 		g->root_pa = ttbr & GENMASK64(47, 1);
@@ -170,7 +204,7 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 	{
 		uint64_t rsz = (uint64_t)g->root_entries * 8;
 
-		if (rsz < 64 && g->lpa)
+		if (rsz < 64 && (g->lpa || g->ds))
 			rsz = 64;
 		if (g->root_pa & (rsz - 1))
 			return REFWALK_RESERVED;
@@ -180,14 +214,25 @@ int refwalk_lpae_geom(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigne
 	return REFWALK_OK;
 }
 
-/* The output/next-table address held in bits [47:gshift] (and [15:12] with LPA). */
+/* The output/next-table address held in bits [47:gshift] (and [15:12] with
+ * LPA; [49:gshift] and [9:8] with DS). */
 static uint64_t desc_addr(const struct refwalk_lpae_geom *g, uint64_t d)
 {
-	uint64_t a = d & GENMASK64(47, g->gshift);
-
+	if (g->ds)
+		return (d & GENMASK64(49, g->gshift)) | (uint64_t)field(d, 8, 2) << 50;
 	if (g->lpa)
-		a |= (uint64_t)field(d, 12, 4) << 48;
-	return a;
+		return (d & GENMASK64(47, g->gshift)) | (uint64_t)field(d, 12, 4) << 48;
+	return d & GENMASK64(47, g->gshift);
+}
+
+/* The descriptor bits desc_addr() reads. */
+static uint64_t desc_addr_bits(const struct refwalk_lpae_geom *g)
+{
+	if (g->ds)
+		return GENMASK64(49, g->gshift) | GENMASK64(9, 8);
+	if (g->lpa)
+		return GENMASK64(47, g->gshift) | GENMASK64(15, 12);
+	return GENMASK64(47, g->gshift);
 }
 
 /* Bits between the granule and bit 12 (16K/64K) must be zero, as must
@@ -201,16 +246,18 @@ static bool addr_res0_ok(const struct refwalk_lpae_geom *g, uint64_t d)
 	return true;
 }
 
-static bool block_allowed(const struct refwalk_lpae_geom *g, unsigned level)
+static bool block_allowed(const struct refwalk_lpae_geom *g, int level)
 {
 	if (level == 2)
 		return true;
 	if (level == 1)
 		return g->l1_block;
-	return false;
+	if (level == 0)
+		return g->l0_block;
+	return false; /* level -1: tables only */
 }
 
-int refwalk_lpae_decode(const struct refwalk_lpae_geom *g, unsigned level, uint64_t d,
+int refwalk_lpae_decode(const struct refwalk_lpae_geom *g, int level, uint64_t d,
 			uint64_t *next)
 {
 	if (!(d & 1))
@@ -227,8 +274,10 @@ int refwalk_lpae_decode(const struct refwalk_lpae_geom *g, unsigned level, uint6
 	return 2;
 }
 
-/* log2 entries of a contiguous run at @level (0: none). */
-static unsigned contig_log2(const struct refwalk_lpae_geom *g, unsigned level)
+/* log2 entries of a contiguous run at @level (0: none). D8.7.1: the
+ * Contiguous bit is RES0 in the blocks of 4K level 0 and 16K level 1 (DS)
+ * and of 64K level 1 (FEAT_LPA). */
+static unsigned contig_log2(const struct refwalk_lpae_geom *g, int level)
 {
 	switch (g->gshift) {
 	case 12:
@@ -291,7 +340,8 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 {
 	struct refwalk_lpae_geom g;
 	uint64_t off, tpa, d = 0;
-	unsigned level, entries;
+	unsigned entries;
+	int level;
 	bool ap_ro = false, ap_priv = false, xn_t = false, pxn_t = false;
 	bool want_ns = (quirks & IOPGT_QUIRK_NS) != 0;
 	bool dbm;
@@ -328,7 +378,7 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 		if (kind == 3)
 			return REFWALK_RESERVED;
 		if (kind == 1) {
-			out->level = level;
+			out->level = (unsigned)level;
 			out->desc = d;
 			out->desc_pa = tpa + idx * 8;
 			break;
@@ -415,7 +465,7 @@ static int walk(enum iopgt_fmt fmt, const struct iopgt_regs *regs, unsigned oas,
 		cl2 = contig_log2(&g, level);
 		if (d & B64(52)) {
 			uint64_t n, first, k, idx;
-			uint64_t attr_mask = ~(GENMASK64(47, g.gshift) | (g.lpa ? GENMASK64(15, 12) : 0));
+			uint64_t attr_mask = ~desc_addr_bits(&g);
 			unsigned tentries = level == g.start_level ? entries : (1u << g.stride);
 
 			/* the state the walker keeps may differ from entry to entry */

@@ -35,7 +35,7 @@ struct tmem_rec {
 	bool new_op;       /* allocated during the current operation */
 	bool linked;       /* reachable from the root in the image */
 	bool ever_linked;
-	unsigned level;    /* architectural level, once linked */
+	int level;         /* architectural level, once linked */
 	uint64_t span_first, span_last; /* input offsets it translates, once linked */
 	uint64_t unlink_seq;
 	bool not_table;    /* IOPGT_QUIRK_CONCURRENT's pins, no table */
