@@ -565,8 +565,7 @@ int decode_tree(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 		uint64_t r = is_s2(cfg->fmt) ? t.regs.vttbr : t.regs.ttbr;
 		uint64_t root = is_a32(cfg->fmt) ? r & MASK(39, 4) : ttbr_baddr(r, t.oa);
 
-		/* the root's level is signed: level -1 comes as (unsigned)-1 */
-		lpae_table(&t, root, (int)t.st.start_level, t.st.root_entries, t.va_base, 0);
+		lpae_table(&t, root, t.st.start_level, t.st.root_entries, t.va_base, 0);
 	}
 	return t.err;
 }
@@ -911,7 +910,7 @@ int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 	m = oa_mode(cfg->fmt, &r, st.granule);
 	tpa = ttbr_baddr(s2 ? r.vttbr : r.ttbr, m);
 	entries = st.root_entries;
-	for (level = (int)st.start_level;; level++) {
+	for (level = st.start_level;; level++) {
 		unsigned shift = gshift + stride * (unsigned)(3 - level);
 		uint64_t idx = (off >> shift) & (entries - 1), *slot;
 

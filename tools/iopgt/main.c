@@ -928,10 +928,8 @@ static void cmd_stats(struct tool *t)
 		return;
 	fprintf(t->out, "  tables %" PRIu64 ", table memory 0x%" PRIx64 " bytes\n", st.tables,
 		st.table_bytes);
-	/* the root's level is signed (4K, 52-bit input: level -1) */
 	fprintf(t->out, "  granule %s, %u level(s) from level %d, %u root entries\n",
-		size_str(st.granule, g, sizeof(g)), st.levels, (int)st.start_level,
-		st.root_entries);
+		size_str(st.granule, g, sizeof(g)), st.levels, st.start_level, st.root_entries);
 	fprintf(t->out, "  walker addresses used: 0x%" PRIx64 "-0x%" PRIx64 "\n", t->pool.base,
 		pool_top(&t->pool) - 1);
 }
@@ -1356,7 +1354,7 @@ static int write_image(struct tool *t)
 		" * The image holds every table at its final physical address: load it at\n"
 		" * %s_BASE, root table first; unused gaps are zero (invalid descriptors).\n"
 		" * Registers that do not apply to the format are 0. */\n",
-		formats[o->fmt_i].name, t->cfg.ias, t->cfg.oas, st.granule, (int)st.start_level, n);
+		formats[o->fmt_i].name, t->cfg.ias, t->cfg.oas, st.granule, st.start_level, n);
 	fprintf(f, "#ifndef %s_H\n#define %s_H\n\n", n, n);
 	fprintf(f, "#ifdef __ASSEMBLER__\n#define %s_U64(x) x\n#else\n#define %s_U64(x) x##ULL\n"
 		"#endif\n\n", n, n);
@@ -1379,7 +1377,7 @@ static int write_image(struct tool *t)
 	fprintf(f, "#define %s_%-12s %u\n", n, "IAS", t->cfg.ias);
 	fprintf(f, "#define %s_%-12s %u\n", n, "OAS", t->cfg.oas);
 	fprintf(f, "#define %s_%-12s %" PRIu64 "\n", n, "GRANULE", st.granule);
-	fprintf(f, "#define %s_%-12s %d\n", n, "START_LEVEL", (int)st.start_level);
+	fprintf(f, "#define %s_%-12s %d\n", n, "START_LEVEL", st.start_level);
 	fprintf(f, "#define %s_%-12s %" PRIu64 "\n", n, "TABLES", st.tables);
 	fprintf(f, "\n#endif\n");
 	if (fclose(f)) {

@@ -424,7 +424,7 @@ int guest_main(void)
 		check_tracking_cpu();
 	mmu_on();
 	pr("tables: %u levels from level %d, root %u entries; MMU on\n", st.levels,
-	   (int)st.start_level, st.root_entries);
+	   st.start_level, st.root_entries);
 	if (QA_TRACK) {
 		check_tracking();
 		if (pool_in_use() != base_bytes)
@@ -445,7 +445,7 @@ int guest_main(void)
 		struct iopgt_regs r;
 
 		iopgt_get_regs(&pt, &r);
-		perturb_first_leaf(ttbr_pa(r.ttbr), (int)st.start_level, IAS);
+		perturb_first_leaf(ttbr_pa(r.ttbr), st.start_level, IAS);
 		tlb_all(NULL);
 	}
 

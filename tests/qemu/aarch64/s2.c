@@ -365,7 +365,7 @@ int guest_main(void)
 	test_base = 1ull << (IAS - 1);
 	stage2_on();
 	pr("tables: %u levels from level %d, root %u entries (%u tables concatenated)\n",
-	   st.levels, (int)st.start_level, st.root_entries, st.root_entries >> (GRAN_SHIFT - 3));
+	   st.levels, st.start_level, st.root_entries, st.root_entries >> (GRAN_SHIFT - 3));
 	if (QA_TRACK) {
 		check_tracking();
 		if (pool_in_use() != base_bytes)
@@ -382,7 +382,7 @@ int guest_main(void)
 	   (unsigned long)st.tables, (unsigned long)st.table_bytes);
 	check_leaf_sizes();
 	iopgt_get_regs(&pt, &r);
-	perturb_first_leaf(ttbr_pa(r.vttbr), (int)st.start_level, IAS);
+	perturb_first_leaf(ttbr_pa(r.vttbr), st.start_level, IAS);
 	tlb_all(NULL);
 
 	check_all_specs("mapped");
