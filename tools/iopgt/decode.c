@@ -6,6 +6,13 @@
  * address in the registers, with the geometry iopgt_get_stats() reports,
  * decoding each descriptor from its bits (Arm ARM DDI0487 D8.3 for the
  * long-descriptor formats, DDI0406C B3.5 for the short-descriptor format).
+ * Where an AArch64 output address may be wider than 48 bits, the registers
+ * say how the descriptors hold its top bits, as they tell the walker: with
+ * the 64K granule and (V)TCR.(I)PS 0b110 (FEAT_LPA), PA[51:48] sit in bits
+ * [15:12]; with the 4K or 16K granule and (V)TCR.DS = 1 (FEAT_LPA2),
+ * PA[49:48] sit in place and PA[51:50] in bits [9:8], where shareability
+ * was (it comes from the (V)TCR then). Levels are signed: FEAT_LPA2 walks
+ * a 52-bit input range with the 4K granule from level -1.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -114,6 +121,42 @@ static const char *shareability(unsigned sh)
 	return names[sh & 3];
 }
 
+/* ---- wide output addresses ------------------------------------------- */
+
+enum oa_mode {
+	OA_48,    /* PA[47:0] (AArch32: PA[39:0]) */
+	OA_LPA,   /* 64K granule, PS 0b110: PA[51:48] in bits [15:12] */
+	OA_LPA2,  /* 4K/16K granule, DS = 1: PA[51:50] in bits [9:8] */
+};
+
+/* DS and PS of the AArch64 control register the format uses */
+static bool ctl_ds(enum iopgt_fmt f, const struct iopgt_regs *r)
+{
+	return is_s2(f) ? FIELD(r->vtcr, 32, 32) : FIELD(r->tcr, 59, 59);
+}
+
+static unsigned ctl_ps(enum iopgt_fmt f, const struct iopgt_regs *r)
+{
+	return is_s2(f) ? (unsigned)FIELD(r->vtcr, 18, 16) : (unsigned)FIELD(r->tcr, 34, 32);
+}
+
+static enum oa_mode oa_mode(enum iopgt_fmt f, const struct iopgt_regs *r, uint64_t granule)
+{
+	if (f != IOPGT_FMT_ARM64_S1 && f != IOPGT_FMT_ARM64_S2)
+		return OA_48;
+	if (granule == 65536)
+		return ctl_ps(f, r) == 6 ? OA_LPA : OA_48;
+	return ctl_ds(f, r) ? OA_LPA2 : OA_48;
+}
+
+/* TTBR/VTTBR BADDR: with a 52-bit output address PA[51:48] are in [5:2] */
+static uint64_t ttbr_baddr(uint64_t r, enum oa_mode m)
+{
+	if (m != OA_48)
+		return (r & MASK(47, 6)) | FIELD(r, 5, 2) << 48;
+	return r & MASK(47, 1);
+}
+
 /* ---- long-descriptor tree --------------------------------------------- */
 
 struct tree {
@@ -123,9 +166,10 @@ struct tree {
 	const struct pool *pool;
 	struct iopgt_regs regs;
 	struct iopgt_stats st;
-	unsigned gshift, stride, last;
+	unsigned gshift, stride;
+	int last;
 	uint64_t va_base;
-	bool pa52;
+	enum oa_mode oa;
 	int err;
 };
 
@@ -140,17 +184,19 @@ static unsigned ilog2(uint64_t v)
 
 static uint64_t lpae_oa(const struct tree *t, uint64_t d, unsigned shift)
 {
-	unsigned top = is_a32(t->cfg->fmt) ? 39 : 47;
-	uint64_t pa = d & MASK(top, shift);
-
-	if (t->pa52)
-		pa |= FIELD(d, 15, 12) << 48;
-	return pa;
+	switch (t->oa) {
+	case OA_LPA:
+		return (d & MASK(47, shift < 16 ? 16 : shift)) | FIELD(d, 15, 12) << 48;
+	case OA_LPA2:
+		return (d & MASK(49, shift)) | FIELD(d, 9, 8) << 50;
+	default:
+		return d & MASK(is_a32(t->cfg->fmt) ? 39 : 47, shift);
+	}
 }
 
-static unsigned lpae_entry_shift(const struct tree *t, unsigned level)
+static unsigned lpae_entry_shift(const struct tree *t, int level)
 {
-	return t->gshift + t->stride * (t->last - level);
+	return t->gshift + t->stride * (unsigned)(t->last - level);
 }
 
 static void lpae_leaf_words(const struct tree *t, uint64_t d, char *buf, size_t len)
@@ -167,6 +213,7 @@ static void lpae_leaf_words(const struct tree *t, uint64_t d, char *buf, size_t 
 				 (t->cfg->quirks & IOPGT_QUIRK_S2FWB) != 0, attr, sizeof(attr));
 		p = (size_t)snprintf(buf, len, "MemAttr 0x%x (%s), S2AP %s, %s",
 				     (unsigned)FIELD(d, 5, 2), attr, s2ap[FIELD(d, 7, 6)],
+				     t->oa == OA_LPA2 ? "shareability from VTCR_EL2.SH0" :
 				     shareability((unsigned)FIELD(d, 9, 8)));
 		if (p < len && (d & BIT(51)))
 			p += (size_t)snprintf(buf + p, len - p, ", DBM: writable-%s",
@@ -183,6 +230,7 @@ static void lpae_leaf_words(const struct tree *t, uint64_t d, char *buf, size_t 
 						      "DBM: writable-dirty") :
 				     (d & BIT(7)) ? "read-only" : "read-write",
 				     (d & BIT(6)) ? "EL0 and EL1" : "EL1 only",
+				     t->oa == OA_LPA2 ? "shareability from TCR_EL1" :
 				     shareability((unsigned)FIELD(d, 9, 8)));
 		if (p < len && (d & BIT(11)))
 			p += (size_t)snprintf(buf + p, len - p, ", nG");
@@ -231,10 +279,10 @@ static uint64_t leaf_run(const void *tbl, size_t dsize, uint64_t i, uint64_t n, 
 	return j;
 }
 
-static void lpae_table(struct tree *t, uint64_t pa, unsigned level, uint64_t entries,
+static void lpae_table(struct tree *t, uint64_t pa, int level, uint64_t entries,
 		       uint64_t va, unsigned depth);
 
-static void lpae_entry(struct tree *t, const uint64_t *tbl, unsigned level, uint64_t i,
+static void lpae_entry(struct tree *t, const uint64_t *tbl, int level, uint64_t i,
 		       uint64_t va, unsigned depth)
 {
 	unsigned shift = lpae_entry_shift(t, level);
@@ -242,10 +290,10 @@ static void lpae_entry(struct tree *t, const uint64_t *tbl, unsigned level, uint
 	char sz[32], words[256];
 
 	indent(t->out, depth + 1);
-	fprintf(t->out, "L%u[%" PRIu64 "] 0x%016" PRIx64 " iova 0x%" PRIx64 ": ", level, i, d,
+	fprintf(t->out, "L%d[%" PRIu64 "] 0x%016" PRIx64 " iova 0x%" PRIx64 ": ", level, i, d,
 		e_va);
 	if (level < t->last && (d & 2)) {
-		uint64_t next = lpae_oa(t, d, 12);
+		uint64_t next = lpae_oa(t, d, t->oa == OA_48 ? 12 : t->gshift);
 
 		fprintf(t->out, "table -> 0x%" PRIx64, next);
 		if (d & BIT(63))
@@ -267,7 +315,7 @@ static void lpae_entry(struct tree *t, const uint64_t *tbl, unsigned level, uint
 	}
 }
 
-static void lpae_table(struct tree *t, uint64_t pa, unsigned level, uint64_t entries,
+static void lpae_table(struct tree *t, uint64_t pa, int level, uint64_t entries,
 		       uint64_t va, unsigned depth)
 {
 	const uint64_t *tbl = pool_p2v(t->pool, pa);
@@ -284,7 +332,7 @@ static void lpae_table(struct tree *t, uint64_t pa, unsigned level, uint64_t ent
 	for (uint64_t i = 0; i < entries; i++)
 		valid += tbl[i] & 1;
 	indent(t->out, depth);
-	fprintf(t->out, "level %u table at 0x%" PRIx64 ": %" PRIu64 " of %" PRIu64
+	fprintf(t->out, "level %d table at 0x%" PRIx64 ": %" PRIu64 " of %" PRIu64
 		" entries valid, %s each\n", level, pa, valid, entries,
 		size_str(BIT(shift), sz, sizeof(sz)));
 	for (uint64_t i = 0; i < entries; i++) {
@@ -300,7 +348,7 @@ static void lpae_table(struct tree *t, uint64_t pa, unsigned level, uint64_t ent
 		lpae_entry(t, tbl, level, i, va, depth);
 		if (j > i + 2) {
 			indent(t->out, depth + 1);
-			fprintf(t->out, "L%u[%" PRIu64 "..%" PRIu64 "] %" PRIu64 " more entries like these\n",
+			fprintf(t->out, "L%d[%" PRIu64 "..%" PRIu64 "] %" PRIu64 " more entries like these\n",
 				level, i + 1, j - 1, j - i - 1);
 			i = j;
 			lpae_entry(t, tbl, level, i, va, depth);
@@ -510,15 +558,13 @@ int decode_tree(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 	t.gshift = ilog2(t.st.granule);
 	t.stride = t.gshift - 3;
 	t.last = 3;
-	t.pa52 = cfg->oas == 52;
+	t.oa = oa_mode(cfg->fmt, &t.regs, t.st.granule);
 	if (cfg->quirks & IOPGT_QUIRK_TTBR1)
 		t.va_base = ~(uint64_t)0 << cfg->ias;
 	{
 		uint64_t r = is_s2(cfg->fmt) ? t.regs.vttbr : t.regs.ttbr;
-		uint64_t root = is_a32(cfg->fmt) ? r & MASK(39, 4) : r & MASK(47, 1);
+		uint64_t root = is_a32(cfg->fmt) ? r & MASK(39, 4) : ttbr_baddr(r, t.oa);
 
-		if (t.pa52)
-			root = (r & MASK(47, 6)) | FIELD(r, 5, 2) << 48;
 		lpae_table(&t, root, t.st.start_level, t.st.root_entries, t.va_base, 0);
 	}
 	return t.err;
@@ -593,13 +639,36 @@ static void hw_updates(FILE *out, uint64_t ha, uint64_t hd)
 	}
 }
 
-static void regs_arm64_s1(FILE *out, const struct iopgt_regs *r, bool ttbr1)
+/* BADDR of TTBRn_EL1/VTTBR_EL2, with PA[51:48] from bits [5:2] when set */
+static void baddr_line(FILE *out, uint64_t r, enum oa_mode m)
+{
+	fprintf(out, "    BADDR  0x%" PRIx64 " root table%s\n", ttbr_baddr(r, m),
+		m != OA_48 && FIELD(r, 5, 2) ? " (PA[51:48] from bits [5:2])" : "");
+}
+
+/* (I)PS: a 52-bit size with the 4K or 16K granule needs DS = 1 */
+static void ps_line(FILE *out, const char *name, unsigned ps, bool small_granule, bool ds)
+{
+	F(name, ps);
+	fprintf(out, "%u-bit output addresses%s\n", ps_bits(ps),
+		ps == 6 && small_granule && !ds ? " (48 bits: DS is 0)" : "");
+}
+
+static void ds_line(FILE *out, const char *sh)
+{
+	F("DS", 1);
+	fprintf(out, "FEAT_LPA2 descriptors: 52-bit addresses, PA[51:50] in bits [9:8], "
+		"shareability from %s\n", sh);
+}
+
+static void regs_arm64_s1(FILE *out, const struct iopgt_regs *r, bool ttbr1, uint64_t granule)
 {
 	uint64_t t = r->tcr;
+	bool ds = FIELD(t, 59, 59);
 
 	fprintf(out, "  TTBR%d_EL1 0x%016" PRIx64 "\n", ttbr1 ? 1 : 0, r->ttbr);
-	fprintf(out, "    BADDR  0x%" PRIx64 " root table\n    ASID   %u\n", r->ttbr & MASK(47, 1),
-		(unsigned)FIELD(r->ttbr, 63, 48));
+	baddr_line(out, r->ttbr, oa_mode(IOPGT_FMT_ARM64_S1, r, granule));
+	fprintf(out, "    ASID   %u\n", (unsigned)FIELD(r->ttbr, 63, 48));
 	fprintf(out, "  TCR_EL1 0x%016" PRIx64 "\n", t);
 	F("T0SZ", FIELD(t, 5, 0));
 	fprintf(out, "%u-bit input range (TTBR0)\n", 64 - (unsigned)FIELD(t, 5, 0));
@@ -617,37 +686,62 @@ static void regs_arm64_s1(FILE *out, const struct iopgt_regs *r, bool ttbr1)
 		walk_attrs(out, t, 24);
 	F("TG1", FIELD(t, 31, 30));
 	fprintf(out, "%s granule (TTBR1)\n", tg1_words((unsigned)FIELD(t, 31, 30)));
-	F("IPS", FIELD(t, 34, 32));
-	fprintf(out, "%u-bit output addresses\n", ps_bits((unsigned)FIELD(t, 34, 32)));
+	ps_line(out, "IPS", (unsigned)FIELD(t, 34, 32), granule != 65536, ds);
 	hw_updates(out, FIELD(t, 39, 39), FIELD(t, 40, 40));
+	if (ds)
+		ds_line(out, ttbr1 ? "SH1" : "SH0");
 	fprintf(out, "  MAIR_EL1 0x%016" PRIx64 "\n", r->mair);
 	mair_lines(out, r->mair, 8);
+}
+
+/*
+ * VTCR_EL2 start level (D8.2.5): SL0 counts down from level 2 (4K) or 3
+ * (16K, 64K); with the 4K granule SL0 0b11 is level 3 (FEAT_TTST), and
+ * with DS = 1 SL2 = 1, SL0 0b00 is level -1.
+ */
+static int s2_start_level(uint64_t granule, unsigned sl0, bool sl2)
+{
+	if (granule == 4096) {
+		if (sl2)
+			return sl0 == 0 ? -1 : 4;
+		return sl0 == 3 ? 3 : 2 - (int)sl0;
+	}
+	return 3 - (int)sl0;
 }
 
 static void regs_arm64_s2(FILE *out, const struct iopgt_regs *r, const struct iopgt_stats *st)
 {
 	uint64_t t = r->vtcr;
 	unsigned sl0 = (unsigned)FIELD(t, 7, 6);
-	unsigned start = st->granule == 4096 ? 2 - sl0 : 3 - sl0;
+	bool ds = FIELD(t, 32, 32), sl2 = ds && FIELD(t, 33, 33);
+	int start = s2_start_level(st->granule, sl0, sl2);
 
 	fprintf(out, "  VTTBR_EL2 0x%016" PRIx64 "\n", r->vttbr);
-	fprintf(out, "    BADDR  0x%" PRIx64 " root table\n    VMID   %u\n", r->vttbr & MASK(47, 1),
-		(unsigned)FIELD(r->vttbr, 63, 48));
+	baddr_line(out, r->vttbr, oa_mode(IOPGT_FMT_ARM64_S2, r, st->granule));
+	fprintf(out, "    VMID   %u\n", (unsigned)FIELD(r->vttbr, 63, 48));
 	fprintf(out, "  VTCR_EL2 0x%016" PRIx64 "\n", t);
 	F("T0SZ", FIELD(t, 5, 0));
 	fprintf(out, "%u-bit input (IPA) range\n", 64 - (unsigned)FIELD(t, 5, 0));
 	F("SL0", sl0);
-	fprintf(out, "walks start at level %u, %u concatenated table(s)\n", start,
+	if (start > 3)
+		fprintf(out, "reserved with SL2 = 1\n");
+	else
+		fprintf(out, "walks start at level %d, %u concatenated table(s)\n", start,
 		(unsigned)(st->root_entries / (st->granule / 8)) ?
 		(unsigned)(st->root_entries / (st->granule / 8)) : 1);
 	walk_attrs(out, t, 8);
 	F("TG0", FIELD(t, 15, 14));
 	fprintf(out, "%s granule\n", tg0_words((unsigned)FIELD(t, 15, 14)));
-	F("PS", FIELD(t, 18, 16));
-	fprintf(out, "%u-bit output addresses\n", ps_bits((unsigned)FIELD(t, 18, 16)));
+	ps_line(out, "PS", (unsigned)FIELD(t, 18, 16), st->granule != 65536, ds);
 	hw_updates(out, FIELD(t, 21, 21), FIELD(t, 22, 22));
 	F("RES1", FIELD(t, 31, 31));
 	fprintf(out, "bit 31\n");
+	if (ds) {
+		ds_line(out, "SH0");
+		F("SL2", FIELD(t, 33, 33));
+		fprintf(out, "%s\n", FIELD(t, 33, 33) ? "with SL0: level -1 (4K granule)" :
+			"start level from SL0 alone");
+	}
 }
 
 static void regs_arm32_s1(FILE *out, const struct iopgt_regs *r)
@@ -763,7 +857,7 @@ void decode_regs(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg)
 		memset(&st, 0, sizeof(st));
 	switch (cfg->fmt) {
 	case IOPGT_FMT_ARM64_S1:
-		regs_arm64_s1(out, &r, (cfg->quirks & IOPGT_QUIRK_TTBR1) != 0);
+		regs_arm64_s1(out, &r, (cfg->quirks & IOPGT_QUIRK_TTBR1) != 0, st.granule);
 		break;
 	case IOPGT_FMT_ARM64_S2:
 		regs_arm64_s2(out, &r, &st);
@@ -789,7 +883,9 @@ int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 	struct iopgt_stats st;
 	struct iopgt_regs r;
 	uint64_t off, tpa, ctl, d, nd, entries;
-	unsigned gshift, stride, level;
+	unsigned gshift, stride;
+	int level;
+	enum oa_mode m;
 	bool ha, hd, writable;
 
 	if (cfg->fmt != IOPGT_FMT_ARM64_S1 && cfg->fmt != IOPGT_FMT_ARM64_S2) {
@@ -811,12 +907,11 @@ int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 		*msg = "outside the input range";
 		return 1;
 	}
-	tpa = (s2 ? r.vttbr : r.ttbr) & MASK(47, 1);
-	if (cfg->oas == 52)
-		tpa = ((s2 ? r.vttbr : r.ttbr) & MASK(47, 6)) | FIELD(s2 ? r.vttbr : r.ttbr, 5, 2) << 48;
+	m = oa_mode(cfg->fmt, &r, st.granule);
+	tpa = ttbr_baddr(s2 ? r.vttbr : r.ttbr, m);
 	entries = st.root_entries;
 	for (level = st.start_level;; level++) {
-		unsigned shift = gshift + stride * (3 - level);
+		unsigned shift = gshift + stride * (unsigned)(3 - level);
 		uint64_t idx = (off >> shift) & (entries - 1), *slot;
 
 		slot = pool_p2v(pool, tpa + idx * 8);
@@ -826,24 +921,25 @@ int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 		}
 		d = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 		if (!(d & 1)) {
-			fprintf(out, "  translation fault at level %u\n", level);
+			fprintf(out, "  translation fault at level %d\n", level);
 			return 0;
 		}
 		if (level < 3 && (d & 2)) {
-			tpa = d & MASK(47, gshift);
-			if (cfg->oas == 52)
-				tpa |= FIELD(d, 15, 12) << 48;
+			if (m == OA_LPA2)
+				tpa = (d & MASK(49, gshift)) | FIELD(d, 9, 8) << 50;
+			else
+				tpa = (d & MASK(47, gshift)) | (m == OA_LPA ? FIELD(d, 15, 12) << 48 : 0);
 			entries = BIT(stride);
 			continue;
 		}
 		if (!(d & BIT(10)) && !ha) {
-			fprintf(out, "  access flag fault at level %u\n", level);
+			fprintf(out, "  access flag fault at level %d\n", level);
 			return 0;
 		}
 		writable = s2 ? (d & BIT(7)) || (hd && (d & BIT(51)))
 			      : !(d & BIT(7)) || (hd && (d & BIT(51)));
 		if (write && !writable) {
-			fprintf(out, "  permission fault at level %u: not writable\n", level);
+			fprintf(out, "  permission fault at level %d: not writable\n", level);
 			return 0;
 		}
 		/* what the walker writes back: AF, and the write permission of a
@@ -852,7 +948,7 @@ int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 		if (write && hd && (d & BIT(51)))
 			nd = s2 ? nd | BIT(7) : nd & ~BIT(7);
 		if (nd == d) {
-			fprintf(out, "  L%u descriptor at 0x%" PRIx64 ": 0x%016" PRIx64
+			fprintf(out, "  L%d descriptor at 0x%" PRIx64 ": 0x%016" PRIx64
 				" (nothing to update)\n", level, tpa + idx * 8, d);
 			return 0;
 		}
@@ -861,7 +957,7 @@ int decode_touch(FILE *out, const struct iopgt *pt, const struct iopgt_cfg *cfg,
 			*msg = "the descriptor changed under the walker";
 			return 1;
 		}
-		fprintf(out, "  L%u descriptor at 0x%" PRIx64 ": 0x%016" PRIx64 " -> 0x%016" PRIx64
+		fprintf(out, "  L%d descriptor at 0x%" PRIx64 ": 0x%016" PRIx64 " -> 0x%016" PRIx64
 			" (%s%s%s)\n", level, tpa + idx * 8, d, nd, (nd & ~d & BIT(10)) ? "AF set" : "",
 			(nd & ~d & BIT(10)) && ((nd ^ d) & BIT(7)) ? ", " : "",
 			((nd ^ d) & BIT(7)) ? "dirty" : "");

@@ -29,7 +29,25 @@ struct expect {
 	uint32_t prot;
 };
 
-#if FW_FMT == 1 /* gen-s1.txt */
+#if defined(GEN_52) /* gen-52.txt: arm64-s1, 4K granule, IAS and OAS 52 (FEAT_LPA2) */
+static const struct expect expect[] = {
+	{ 0x40000000, 0x40000000, 1ull << 30, R | W | C },
+	{ 0x09000abc, 0x09000abc, 4096, R | W | M | X },
+	{ 0x09001000, 0, FAULT, 0 },
+	{ 0x8000000000000ull, 0xc008000000000ull, 1ull << 39, R | W | C }, /* a level 0 block */
+	{ 0x8007fffffffffull, 0xc00ffffffffffull, 1ull << 39, R | W | C },
+	{ 0x8008000000000ull, 0, FAULT, 0 },
+	{ 0xf000000000000ull, 0xc008000200000ull, 4096, R | W | C | X }, /* the split block */
+	{ 0xf0000000ff008ull, 0xc0080002ff008ull, 4096, R | W | C | X },
+	{ 0xf000000100000ull, 0, FAULT, 0 },                             /* the hole */
+	{ 0xf000000101000ull, 0xc008000301000ull, 4096, R | W | C | X },
+	{ 0xf000000200000ull, 0xc008000400000ull, 2u << 20, R | W | C | X },
+	{ 0xf0000003fffffull, 0xc0080005fffffull, 2u << 20, R | W | C | X },
+	{ 0xf000000400000ull, 0, FAULT, 0 },
+	{ 0x7ffffffffffffull, 0, FAULT, 0 },
+	{ 0xfffffffffffffull, 0, FAULT, 0 },
+};
+#elif FW_FMT == 1 /* gen-s1.txt */
 static const struct expect expect[] = {
 	{ 0x40000000, 0x40000000, 1ull << 30, R | W | C },
 	{ 0x7ffff123, 0x7ffff123, 1ull << 30, R | W | C },

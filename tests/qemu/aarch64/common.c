@@ -8,11 +8,21 @@
 
 /* leaf sizes: pages, blocks and contiguous runs (Arm ARM D8.7.1 for the run
  * lengths: 16 x 4K entries; 128 x 16K pages, 32 x 32M blocks; 32 x 64K
- * entries). The same at both stages for the start levels used here. */
-#if GRAN_SHIFT == 12
+ * entries). The same at both stages for the start levels used here. With
+ * 52-bit addresses (D8.3.1, D8.3.2) the 4K granule has 512G blocks at
+ * level 0, 16K has 64G blocks at level 1 and 64K 4T blocks at level 1 (and
+ * runs of 32 of them). */
+#if GRAN_SHIFT == 12 && QA_52
+const uint64_t leaf_sizes[] = { 4 * K, 64 * K, 2 * M, 32 * M, GIB, 16 * GIB, 512 * GIB };
+#elif GRAN_SHIFT == 12
 const uint64_t leaf_sizes[] = { 4 * K, 64 * K, 2 * M, 32 * M, GIB, 16 * GIB };
+#elif GRAN_SHIFT == 14 && QA_52
+const uint64_t leaf_sizes[] = { 16 * K, 2 * M, 32 * M, GIB, 64 * GIB };
 #elif GRAN_SHIFT == 14
 const uint64_t leaf_sizes[] = { 16 * K, 2 * M, 32 * M, GIB };
+#elif QA_52
+const uint64_t leaf_sizes[] = { 64 * K, 2 * M, 512 * M, 16 * GIB, 4096 * GIB,
+				128 * 1024 * GIB };
 #else
 const uint64_t leaf_sizes[] = { 64 * K, 2 * M, 512 * M, 16 * GIB };
 #endif
@@ -22,9 +32,11 @@ struct iopgt pt;
 struct iopgt_cfg pt_cfg;
 uint64_t test_base;
 static unsigned long pool_before_splits;
-struct spec specs[24];
+struct spec specs[32];
 unsigned nspecs;
 unsigned long tlbi_count, tlbi_all_count;
+/* of the checks, those whose output address is above 2^50 (QA_52) */
+static unsigned long high_at, high_access;
 
 uint64_t all_pgsizes(void)
 {
@@ -79,6 +91,7 @@ void at_one(const char *what, uint64_t par, bool want_ok, uint64_t va, uint64_t 
 		return;
 	}
 	g_n.at++;
+	high_at += pa >> 50 != 0;
 	if (par & PAR_F)
 		fail("AT %s %lx: %s fault (FST %x), expected PA %lx", what, (unsigned long)va,
 		     fst_name(PAR_FST(par)), PAR_FST(par), (unsigned long)pa);
@@ -100,7 +113,31 @@ bool in_ram_we_own(uint64_t pa, uint64_t len)
 	uint64_t s = (uint64_t)(uintptr_t)scratch;
 
 	return (pa >= s && pa + len <= s + SCRATCH_SIZE) ||
-	       (pa >= FREE_RAM && pa + len <= RAM_BASE + RAM_SIZE);
+	       (pa >= FREE_RAM && pa + len <= RAM_BASE + RAM_SIZE) ||
+	       (high_size && pa >= high_base && pa + len <= high_base + high_size);
+}
+
+/*
+ * Output addresses in descriptors (Arm ARM D8.3): bits [47:G] hold
+ * PA[47:G]; with 52 bits, the 64K granule holds PA[51:48] in bits [15:12]
+ * (FEAT_LPA), 4K and 16K hold PA[49:48] in bits [49:48] and PA[51:50] in
+ * bits [9:8] (FEAT_LPA2). A TTBR holds PA[51:48] of a 52-bit root in bits
+ * [5:2] either way (D19.2, TTBR0_EL1.BADDR).
+ */
+uint64_t desc_pa(uint64_t d)
+{
+	if (QA_52 && GRAN_SHIFT == 16)
+		return (d & 0xffffffff0000ull) | ((d >> 12) & 0xf) << 48;
+	if (QA_52)
+		return (d & 0x3fffffffff000ull & ~(G - 1)) | ((d >> 8) & 3) << 50;
+	return d & 0xfffffffff000ull & ~(G - 1);
+}
+
+uint64_t ttbr_pa(uint64_t ttbr)
+{
+	if (QA_52)
+		return (ttbr & 0xffffffffffc0ull) | ((ttbr >> 2) & 0xf) << 48;
+	return ttbr & 0xffffffffffffull & ~1ull;
 }
 
 struct spec *add_spec(uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf, uint32_t prot)
@@ -131,22 +168,28 @@ struct spec *add_spec(uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf, ui
 	return s;
 }
 
-/* One read-write cacheable mapping per leaf size, each in its own slot;
- * returns the next free slot. */
+/* One read-write cacheable mapping per leaf size, each in its own slot (a
+ * leaf of a slot or more, as 52-bit configurations have, aligned for its
+ * size and followed by a free slot); returns the next free slot. */
 uint64_t add_leaf_specs(void)
 {
 	uint64_t s = (uint64_t)(uintptr_t)scratch, va = test_base + SLOT;
 
-	for (unsigned i = 0; i < n_leaf_sizes; i++, va += SLOT) {
+	for (unsigned i = 0; i < n_leaf_sizes; i++) {
 		uint64_t l = leaf_sizes[i], pa;
+
+		va = (va + l - 1) & ~(l - 1);
 
 		if (l <= 32 * M)
 			pa = s;             /* inside the scratch region */
 		else if (l <= GIB)
 			pa = RAM_BASE;      /* over the image: accesses hit its scratch part */
+		else if (QA_52)
+			pa = high_base & ~(l - 1); /* over the RAM above 2^50 */
 		else
 			pa = FAR_PA;        /* no memory there: AT only */
 		add_spec(va, pa, l, l, IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE);
+		va += l < SLOT ? SLOT : l + SLOT;
 	}
 	return va;
 }
@@ -199,6 +242,23 @@ void add_sg_specs(uint64_t va)
 	}
 }
 
+/*
+ * 52-bit output addresses, every one with PA[51:50] set: a page and a
+ * contiguous run inside the RAM above 2^50, and a block that holds that
+ * RAM in its first part (with 64K a 512M block, larger than that RAM).
+ */
+void add_high_specs(uint64_t va)
+{
+	const uint32_t rw = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
+	uint64_t l1 = leaf_sizes[1], l2 = leaf_sizes[2];
+
+	if (!high_size || high_base < (3ull << 50) || high_size < 2 * l1)
+		die("no RAM above 2^50 for the 52-bit mappings");
+	add_spec(va, high_base + 5 * G, G, G, rw);
+	add_spec(va + SLOT, high_base + l1, l1, l1, rw);
+	add_spec(va + 2 * SLOT, high_base & ~(l2 - 1), l2, l2, rw);
+}
+
 /* ---- AT over a mapping ---------------------------------------------- */
 
 /* offsets to translate: every granule of a small leaf, 128 spread over a
@@ -236,6 +296,26 @@ static volatile uint64_t *phys(uint64_t pa)
 	return (volatile uint64_t *)(uintptr_t)pa;
 }
 
+/* memory the checks expect data in: the guest's RAM directly, anything
+ * else as the stage provides it */
+static bool guest_ram(uint64_t pa)
+{
+	return pa >= RAM_BASE && pa < RAM_BASE + RAM_SIZE;
+}
+
+static uint64_t pa_read(uint64_t pa)
+{
+	return guest_ram(pa) ? *phys(pa) : bus_read(pa);
+}
+
+static void pa_write(uint64_t pa, uint64_t val)
+{
+	if (guest_ram(pa))
+		*phys(pa) = val;
+	else
+		bus_write(pa, val);
+}
+
 static void expect_fault(const char *what, const struct probe *p, uint64_t va, unsigned type)
 {
 	g_n.fault++;
@@ -252,9 +332,10 @@ void load_check(uint64_t va, uint64_t pa)
 	uint64_t want = 0x5151000000000000ull ^ pa ^ (va << 3);
 	struct probe p;
 
-	*phys(pa) = want;
+	pa_write(pa, want);
 	mem_load(va, &p);
 	g_n.access++;
+	high_access += pa >> 50 != 0;
 	if (!p.ok)
 		fail("load %lx: %s fault (FSC %x), expected PA %lx", (unsigned long)va,
 		     fst_name(p.fsc), p.fsc, (unsigned long)pa);
@@ -268,19 +349,20 @@ void store_check(uint64_t va, uint64_t pa, bool writable)
 	uint64_t old = 0xa0a0a0a0a0a0a0a0ull ^ pa, want = 0x5757000000000000ull ^ pa ^ va;
 	struct probe p;
 
-	*phys(pa) = old;
+	pa_write(pa, old);
 	mem_store(va, want, &p);
 	if (writable) {
 		g_n.access++;
+		high_access += pa >> 50 != 0;
 		if (!p.ok)
 			fail("store %lx: %s fault (FSC %x), expected PA %lx", (unsigned long)va,
 			     fst_name(p.fsc), p.fsc, (unsigned long)pa);
-		else if (*phys(pa) != want)
+		else if (pa_read(pa) != want)
 			fail("store %lx: PA %lx holds %lx, expected %lx", (unsigned long)va,
-			     (unsigned long)pa, (unsigned long)*phys(pa), (unsigned long)want);
+			     (unsigned long)pa, (unsigned long)pa_read(pa), (unsigned long)want);
 	} else {
 		expect_fault("store", &p, va, FSC_PERM);
-		if (*phys(pa) != old)
+		if (pa_read(pa) != old)
 			fail("store %lx faulted but PA %lx changed", (unsigned long)va,
 			     (unsigned long)pa);
 	}
@@ -323,6 +405,11 @@ static void access_spec(const struct spec *s)
 	} else if (s->pa <= s_lo && s->pa + s->size >= s_lo + SCRATCH_SIZE) {
 		lo = s_lo;    /* a block over the image: only its scratch part */
 		hi = s_lo + SCRATCH_SIZE;
+	} else if (high_size && s->pa < high_base + high_size && s->pa + s->size > high_base) {
+		/* a block over the RAM above 2^50: only that part */
+		lo = s->pa > high_base ? s->pa : high_base;
+		hi = s->pa + s->size < high_base + high_size ? s->pa + s->size :
+		     high_base + high_size;
 	} else {
 		return;
 	}
@@ -340,28 +427,49 @@ static void access_spec(const struct spec *s)
 
 /* ---- descriptors, for the negative controls -------------------------- */
 
-volatile uint64_t *leaf_desc(uint64_t root_pa, unsigned start_level, unsigned ias, uint64_t va)
+volatile uint64_t *leaf_desc(uint64_t root_pa, int start_level, unsigned ias, uint64_t va)
 {
 	unsigned stride = GRAN_SHIFT - 3;
 	volatile uint64_t *t = phys(root_pa);
 
 	/* Arm ARM D8.2: each level resolves stride bits; the start level the
 	 * rest, concatenated tables included */
-	for (unsigned lvl = start_level;; lvl++) {
-		unsigned shift = GRAN_SHIFT + stride * (3 - lvl);
+	for (int lvl = start_level;; lvl++) {
+		unsigned shift = GRAN_SHIFT + stride * (unsigned)(3 - lvl);
 		unsigned bits = lvl == start_level ? ias - shift : stride;
 		volatile uint64_t *d = &t[(va >> shift) & ((1ull << bits) - 1)];
 
 		if (lvl == 3 || (*d & 3) != 3)
 			return d;
-		t = phys(*d & 0xffffffffffffull & ~(G - 1));
+		t = phys(desc_pa(*d));
 	}
 }
 
-void perturb_first_leaf(uint64_t root_pa, unsigned start_level, unsigned ias)
+void perturb_first_leaf(uint64_t root_pa, int start_level, unsigned ias)
 {
 	volatile uint64_t *d;
 
+	if (QA_NEG == NEG_OA50) {
+		/* the bit that holds PA[50]: 14 with 64K (PA[51:48] in [15:12]),
+		 * 8 with 4K and 16K (PA[51:50] in [9:8]) */
+		const uint64_t bit = GRAN_SHIFT == 16 ? 1ull << 14 : 1ull << 8;
+
+		/* a page: no split or compaction reads it back */
+		for (unsigned i = 0; i < nspecs; i++) {
+			if (!(specs[i].pa >> 50 & 1) || specs[i].leaf != G)
+				continue;
+			d = leaf_desc(root_pa, start_level, ias, specs[i].va);
+			pr("negative control: descriptor %lx at %lx (%lx -> %lx), PA[50] dropped\n",
+			   (unsigned long)*d, (unsigned long)(uintptr_t)d, (unsigned long)specs[i].va,
+			   (unsigned long)specs[i].pa);
+			if (!(*d & bit))
+				die("PA[50] is not in bit %u of the descriptor", GRAN_SHIFT == 16 ? 14 : 8);
+			*d &= ~bit;
+			dsb_ish();
+			return;
+		}
+		die("no page above 2^50 to perturb");
+	}
 	if (QA_NEG != NEG_OA && QA_NEG != NEG_AF)
 		return;
 	d = leaf_desc(root_pa, start_level, ias, specs[0].va);
@@ -378,6 +486,7 @@ void perturb_first_leaf(uint64_t root_pa, unsigned start_level, unsigned ias)
 void check_all_specs(const char *phase)
 {
 	unsigned long at0 = g_n.at, f0 = g_n.fault, a0 = g_n.access;
+	unsigned long hat0 = high_at, ha0 = high_access;
 
 	for (unsigned i = 0; i < nspecs; i++) {
 		if (!specs[i].live)
@@ -387,6 +496,9 @@ void check_all_specs(const char *phase)
 	}
 	pr("%s: %lu AT translations, %lu accesses, %lu faults\n", phase, g_n.at - at0,
 	   g_n.access - a0, g_n.fault - f0);
+	if (QA_52)
+		pr("%s: output addresses above 2^50: %lu AT translations, %lu accesses\n", phase,
+		   high_at - hat0, high_access - ha0);
 }
 
 /* every size of pgsizes must be a leaf somewhere among the mappings */

@@ -6,6 +6,12 @@
  * real accesses through the translation regime under test.
  *
  * Compiled once per guest with GRAN_SHIFT (12, 14 or 16) defined.
+ *
+ * QA_52: 52-bit addresses (FEAT_LPA2 with the 4K and 16K granules, FEAT_LVA
+ * and FEAT_LPA with 64K). Output addresses are 52 bits, input addresses 52
+ * bits too unless QA_IAS says otherwise; the leaves include the blocks only
+ * 52-bit configurations have, the largest leaves and some more mappings
+ * lead to RAM above 2^50 (highmem.c), and QEMU runs with that RAM.
  */
 #ifndef QA64_COMMON_H
 #define QA64_COMMON_H
@@ -31,9 +37,16 @@
 #error "GRAN_SHIFT must be 12, 14 or 16"
 #endif
 
+#ifndef QA_52
+#define QA_52 0
+#endif
+#ifndef QA_IAS
+#define QA_IAS 52
+#endif
+
 /* output address bits; s2.c raises it so that the IPA size never exceeds it */
 #ifndef OAS
-#define OAS 40
+#define OAS (QA_52 ? 52 : 40)
 #endif
 
 /* negative controls (QA_NEG): each must make the guest report mismatches */
@@ -44,6 +57,8 @@
 #define NEG_T0SZ   4  /* (V)TCR T0SZ one larger: the top half of the input range is lost */
 #define NEG_NOTLBI 5  /* no TLB hooks: stale TLB entries survive unmap and remap */
 #define NEG_NOFWB  6  /* stage 2: HCR_EL2.FWB = 1 but tables without IOPGT_QUIRK_S2FWB */
+#define NEG_DS     7  /* QA_52: (V)TCR.DS cleared (64K, stage 1: IPS 0b110 made 0b101) */
+#define NEG_OA50   8  /* QA_52: PA[50] dropped from the first page mapped above 2^50 */
 #ifndef QA_NEG
 #define QA_NEG NEG_NONE
 #endif
@@ -69,7 +84,7 @@ struct spec {
 extern struct iopgt pt;         /* the tables under test */
 extern struct iopgt_cfg pt_cfg; /* their configuration (for iopgt_adopt) */
 extern uint64_t test_base;      /* first input address of the test area */
-extern struct spec specs[24];
+extern struct spec specs[32];
 extern unsigned nspecs;
 extern unsigned long tlbi_count, tlbi_all_count; /* issued by the TLB hooks */
 
@@ -95,6 +110,10 @@ struct probe {
 void mem_load(uint64_t va, struct probe *p);
 void mem_store(uint64_t va, uint64_t val, struct probe *p);
 void mem_exec(uint64_t va, struct probe *p);  /* branch to va, which holds RET */
+/* memory outside the guest's RAM (highmem.c) as the bus sees it: not
+ * through the tables under test */
+uint64_t bus_read(uint64_t pa);
+void bus_write(uint64_t pa, uint64_t val);
 
 /* ---- shared ---------------------------------------------------------- */
 
@@ -107,11 +126,16 @@ void at_one(const char *what, uint64_t par, bool want_ok, uint64_t va, uint64_t 
 void at_fault(const char *what, uint64_t par, uint64_t va, unsigned type);
 
 bool in_ram_we_own(uint64_t pa, uint64_t len);
+/* the output address in a table or leaf descriptor, and in a TTBR */
+uint64_t desc_pa(uint64_t d);
+uint64_t ttbr_pa(uint64_t ttbr);
 struct spec *add_spec(uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf, uint32_t prot);
 /* one mapping per leaf size, then the mixed one; perms in between by the stage */
 uint64_t add_leaf_specs(void);
 void add_mixed_spec(uint64_t va);
 void add_sg_specs(uint64_t va);
+/* QA_52: a page, a run or block and a larger block in RAM above 2^50 */
+void add_high_specs(uint64_t va);
 
 void load_check(uint64_t va, uint64_t pa);
 void store_check(uint64_t va, uint64_t pa, bool writable);
@@ -119,9 +143,10 @@ void load_faults(uint64_t va, unsigned type);
 void exec_check(uint64_t va, uint64_t pa, bool xn);
 
 /* the leaf descriptor that translates va, found by walking the tables from
- * root_pa (a concatenated root included) */
-volatile uint64_t *leaf_desc(uint64_t root_pa, unsigned start_level, unsigned ias, uint64_t va);
-void perturb_first_leaf(uint64_t root_pa, unsigned start_level, unsigned ias);
+ * root_pa (a concatenated root included); start_level is signed (4K with a
+ * 52-bit input range: -1) */
+volatile uint64_t *leaf_desc(uint64_t root_pa, int start_level, unsigned ias, uint64_t va);
+void perturb_first_leaf(uint64_t root_pa, int start_level, unsigned ias);
 
 void check_all_specs(const char *phase);
 void check_leaf_sizes(void);
@@ -138,5 +163,10 @@ void check_live(void);
 #define QA_TRACK_QUIRKS (QA_TRACK ? IOPGT_QUIRK_HW_DIRTY | IOPGT_QUIRK_HW_ACCESS : 0u)
 void check_tracking_cpu(void);  /* before translation is switched on */
 void check_tracking(void);
+
+/* highmem.c (QA_52): RAM at a physical address above 2^50, an ivshmem
+ * BAR placed in QEMU's high PCIe window; called with translation off */
+extern uint64_t high_base, high_size;
+void high_ram_init(void);
 
 #endif /* QA64_COMMON_H */

@@ -126,13 +126,14 @@ AT_OP(s12e1w)
 #define PAR_F         1ull
 #define PAR_FST(p)    ((unsigned)((p) >> 1) & 0x3f)   /* F = 1 */
 #define PAR_S2(p)     (((p) >> 9) & 1)               /* F = 1: stage 2 fault */
-#define PAR_PA(p)     ((p) & 0x0000fffffffff000ull)  /* F = 0: PA[47:12] */
+#define PAR_PA(p)     ((p) & 0x000ffffffffff000ull)  /* F = 0: PA[51:12] (PA[51:48]: FEAT_LPA) */
 #define PAR_SH(p)     ((unsigned)((p) >> 7) & 3)     /* F = 0 */
 #define PAR_ATTR(p)   ((unsigned)((p) >> 56) & 0xff) /* F = 0: MAIR encoding */
 
 /* Fault status codes (ESR_ELx.DFSC / PAR_EL1.FST, D17.2.40): the level is
- * in bits [1:0]. */
-#define FSC_TYPE(f)   ((f) & 0x3c)
+ * in bits [1:0]; level -1 (FEAT_LPA2) has codes of its own, 0x29 address
+ * size and 0x2b translation. */
+#define FSC_TYPE(f)   ((f) == 0x2b ? FSC_TRANS : (f) == 0x29 ? FSC_ADDRSIZE : (f) & 0x3c)
 #define FSC_ADDRSIZE  0x00
 #define FSC_TRANS     0x04
 #define FSC_AF        0x08

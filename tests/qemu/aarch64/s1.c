@@ -29,10 +29,18 @@
  * With QA_TRACK the tables have IOPGT_QUIRK_HW_DIRTY and _HW_ACCESS and the
  * guest runs the tracking checks of track.c instead.
  *
+ * With QA_52 the tables have 52-bit input and output addresses (IAS
+ * QA_IAS, 52 by default; OAS 52): FEAT_LPA2 with 4K and 16K (TCR_EL1.DS,
+ * the 4K walk from level -1 with IAS 52), FEAT_LVA and FEAT_LPA with 64K.
+ * The test area lies above 2^48 of the input range, and besides RAM the
+ * mappings lead to RAM above 2^50 (highmem.c), which the guest reads and
+ * writes with the MMU off to see where stores through the tables landed.
+ *
  * Build-time knobs: GRAN_SHIFT (12, 14, 16); QA_TTBR1 (the test tables use
  * IOPGT_QUIRK_TTBR1 and TTBR1_EL1, the identity map is a second set of
  * tables in TTBR0_EL1); QA_NONCOH (a DC CVAC sync backend, so non-cacheable
- * walks); QA_NEG (a deliberate error the checks must report, common.h).
+ * walks); QA_NEG (a deliberate error the checks must report, common.h);
+ * QA_52 and QA_IAS (above).
  */
 #include "common.h"
 
@@ -45,7 +53,9 @@
 #define QA_NONCOH 0
 #endif
 
-#if GRAN_SHIFT == 14
+#if QA_52
+#define IAS QA_IAS
+#elif GRAN_SHIFT == 14
 #define IAS 47
 #else
 #define IAS 48
@@ -135,6 +145,58 @@ static void check_cpu(void)
 	}
 	if (pa < 2)
 		die("PARange %u below the 40-bit OAS used here", pa);
+	if (QA_52) {
+		/* 52 bits: PARange 0b0110; TGran4 0b0001 and TGran16 0b0010 mean
+		 * the granule has FEAT_LPA2; with 64K an input range above 48 bits
+		 * needs FEAT_LVA, ID_AA64MMFR2_EL1.VARange (bits [19:16]) 0b0001 */
+		unsigned va = (SYSREG_READ(id_aa64mmfr2_el1) >> 16) & 0xf;
+		bool ok = pa == 6;
+
+		if (GRAN_SHIFT == 12)
+			ok = ok && t4 == 1;
+		else if (GRAN_SHIFT == 14)
+			ok = ok && t16 == 2;
+		else if (IAS > 48)
+			ok = ok && va == 1;
+		pr("CPU: VARange %u\n", va);
+		if (!ok) {
+			pr("this CPU has no 52-bit addresses with the " GNAME " granule: "
+			   "refusing to test them\n");
+			fail_exit();
+		}
+	}
+}
+
+/*
+ * Memory outside the guest's RAM, with the MMU off for the one access: the
+ * guest's code and stack are identity-mapped, so the next instruction is
+ * the same either way. QEMU models no caches; on hardware the lines of the
+ * cacheable mappings would need cleaning and invalidating around it.
+ */
+static uint64_t bus_access(uint64_t pa, uint64_t val, bool store)
+{
+	uint64_t on = SYSREG_READ(sctlr_el1), off = on & ~1ull;
+
+	__asm__ volatile("msr sctlr_el1, %[off]\n\tisb\n\t"
+			 "cbz %w[st], 1f\n\t"
+			 "str %[v], [%[pa]]\n\t"
+			 "b 2f\n"
+			 "1:\tldr %[v], [%[pa]]\n"
+			 "2:\tmsr sctlr_el1, %[on]\n\tisb"
+			 : [v] "+&r"(val)
+			 : [off] "r"(off), [on] "r"(on), [pa] "r"(pa), [st] "r"((unsigned)store)
+			 : "memory");
+	return val;
+}
+
+uint64_t bus_read(uint64_t pa)
+{
+	return bus_access(pa, 0, false);
+}
+
+void bus_write(uint64_t pa, uint64_t val)
+{
+	bus_access(pa, val, true);
 }
 
 static void init_tables(struct iopgt *p, uint32_t quirks)
@@ -211,6 +273,16 @@ static void mmu_on(void)
 #endif
 #if QA_NEG == NEG_MAIR
 	r.mair = (r.mair & ~0xffull) | 0xff;
+#endif
+#if QA_NEG == NEG_DS
+	/* TCR_EL1.DS is bit 59; with 64K, which has no DS, IPS [34:32] drops
+	 * from 0b110 to 0b101 (48 bits). Without DS, bits [9:8] are SH again
+	 * and PA[51:50] are lost; the Arm ARM has no 4K level 0 block then,
+	 * though QEMU 7.2 still walks one (to the address without PA[51:50]). */
+	if (GRAN_SHIFT == 16)
+		tcr = (tcr & ~(7ull << 32)) | 5ull << 32;
+	else
+		tcr &= ~(1ull << 59);
 #endif
 	pr("TTBR0_EL1 %lx TCR_EL1 %lx MAIR_EL1 %lx\n", (unsigned long)r.ttbr,
 	   (unsigned long)tcr, (unsigned long)r.mair);
@@ -304,6 +376,8 @@ static void build_specs(void)
 		 IOPGT_READ | IOPGT_CACHE | IOPGT_PRIV | IOPGT_NOEXEC);
 	add_mixed_spec(va + SLOT);
 	add_sg_specs(va + 2 * SLOT);
+	if (QA_52)
+		add_high_specs(va + 3 * SLOT);
 }
 
 static void check_exec(void)
@@ -320,7 +394,10 @@ int guest_main(void)
 	unsigned long base_bytes;
 	static const char *const negname[] = { "", " [negative control: output address flipped]",
 		" [negative control: access flag cleared]", " [negative control: MAIR perturbed]",
-		" [negative control: T0SZ perturbed]", " [negative control: no TLB invalidation]" };
+		" [negative control: T0SZ perturbed]", " [negative control: no TLB invalidation]",
+		"", GRAN_SHIFT == 16 ? " [negative control: IPS 48 bits]" :
+		" [negative control: TCR_EL1.DS cleared]",
+		" [negative control: PA[50] dropped from a leaf]" };
 
 	pr("iopgt AArch64 stage 1, " GNAME " granule, IAS %u OAS %u%s%s%s%s\n", IAS, OAS,
 	   QA_TTBR1 ? ", TTBR1" : "", QA_NONCOH ? ", DC CVAC sync" : "",
@@ -328,6 +405,8 @@ int guest_main(void)
 	if (current_el() != 1)
 		die("expected to start at EL1, not EL%u", current_el());
 	check_cpu();
+	if (QA_52)
+		high_ram_init();
 
 #if QA_TTBR1
 	init_tables(&pt_lo, 0);
@@ -344,7 +423,7 @@ int guest_main(void)
 	if (QA_TRACK)
 		check_tracking_cpu();
 	mmu_on();
-	pr("tables: %u levels from level %u, root %u entries; MMU on\n", st.levels,
+	pr("tables: %u levels from level %d, root %u entries; MMU on\n", st.levels,
 	   st.start_level, st.root_entries);
 	if (QA_TRACK) {
 		check_tracking();
@@ -366,7 +445,7 @@ int guest_main(void)
 		struct iopgt_regs r;
 
 		iopgt_get_regs(&pt, &r);
-		perturb_first_leaf(r.ttbr & 0xffffffffffffull & ~1ull, st.start_level, IAS);
+		perturb_first_leaf(ttbr_pa(r.ttbr), st.start_level, IAS);
 		tlb_all(NULL);
 	}
 

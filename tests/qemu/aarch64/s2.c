@@ -26,6 +26,20 @@
  * With QA_TRACK the tables have IOPGT_QUIRK_HW_DIRTY and _HW_ACCESS and the
  * guest runs the tracking checks of track.c instead.
  *
+ * With QA_52 the IPA and output sizes are 52 bits (IPA QA_IAS bits, 52 by
+ * default): 4K with FEAT_LPA2 concatenates sixteen level 0 tables
+ * (VTCR_EL2.DS = 1, SL2 = 0), 16K walks from a level 0 table of 32
+ * entries, 64K (FEAT_LPA) from a level 1 table of 1024 entries. The test
+ * area lies above 2^48 of the IPA range, and besides RAM the mappings lead
+ * to RAM above 2^50 (highmem.c), which EL2 reads and writes directly (its
+ * own translation is off).
+ *
+ * QEMU 7.2 faults every stage 2 walk of the 16K granule that starts at
+ * level 0 (VTCR_EL2.SL0 0b11 with DS = 1; its check_s2_mmu_setup() allows
+ * no level 0 for 16K, fixed in QEMU 8.0), so the 16K guest takes a 51-bit
+ * IPA range, sixteen level 1 tables concatenated: 52-bit output addresses
+ * all the same, and an IPA range above 2^48.
+ *
  * Build-time knobs: GRAN_SHIFT (12, 14, 16); QA_NEG (common.h); QA_FWB:
  * IOPGT_QUIRK_S2FWB with HCR_EL2.FWB = 1 and HCR_EL2.DC = 0. Stage 1 off
  * then makes every data access Device-nGnRnE at stage 1, and the
@@ -37,7 +51,13 @@
  * An IPA size above VTCR_EL2.PS is CONSTRAINED UNPREDICTABLE (QEMU faults
  * every walk), so the output size is the IPA size here.
  */
-#if GRAN_SHIFT == 16
+#if defined(QA_52) && QA_52
+#ifndef QA_IAS
+#define QA_IAS 52
+#endif
+#define IAS QA_IAS
+#define OAS 52
+#elif GRAN_SHIFT == 16
 #define IAS 44
 #define OAS 44
 #else
@@ -50,6 +70,10 @@
 #ifndef QA_FWB
 #define QA_FWB 0
 #endif
+#if QA_NEG == NEG_DS && GRAN_SHIFT == 16
+/* 64K has no DS, and a PS below the IPA range makes every walk fault */
+#error "NEG_DS needs the 4K or 16K granule at stage 2"
+#endif
 #define EXIT_SKIP 77   /* meson: skipped */
 
 const bool stage2 = true;
@@ -61,10 +85,10 @@ static struct iopgt_stats st;
 
 /* ---- TLB maintenance hooks (Arm ARM C5.5 "A64 TLB maintenance") ------ */
 
-/* TLBI by IPA operand: IPA[47:12] in bits [35:0] */
+/* TLBI by IPA operand: IPA[51:12] in bits [39:0] (IPA[51:48] with FEAT_LPA) */
 static inline uint64_t tlbi_ipa(uint64_t ipa)
 {
-	return (ipa >> 12) & ((1ull << 36) - 1);
+	return (ipa >> 12) & ((1ull << 40) - 1);
 }
 
 static void tlb_all(void *ctx)
@@ -156,6 +180,17 @@ void mem_exec(uint64_t ipa, struct probe *p)
 	el1_do(EL1_EXEC, ipa, 0, p);
 }
 
+/* EL2's own translation is off: physical addresses directly */
+uint64_t bus_read(uint64_t pa)
+{
+	return *(volatile uint64_t *)(uintptr_t)pa;
+}
+
+void bus_write(uint64_t pa, uint64_t val)
+{
+	*(volatile uint64_t *)(uintptr_t)pa = val;
+}
+
 /* ---- setup ---------------------------------------------------------- */
 
 static void check_cpu(void)
@@ -196,6 +231,22 @@ static void check_cpu(void)
 		pr("this CPU has no FEAT_S2FWB: skipped\n");
 		guest_exit(EXIT_SKIP);
 	}
+	if (QA_52) {
+		/* 52 bits: PARange 0b0110; with 4K and 16K, FEAT_LPA2 at stage 2:
+		 * TGranN_2 0b0011, or 0b0000 with the stage 1 field saying so
+		 * (TGran4 0b0001, TGran16 0b0010) */
+		bool ok = pa == 6;
+
+		if (GRAN_SHIFT == 12)
+			ok = ok && (f == 3 || (f == 0 && f1 == 1));
+		else if (GRAN_SHIFT == 14)
+			ok = ok && (f == 3 || (f == 0 && f1 == 2));
+		if (!ok) {
+			pr("this CPU has no 52-bit addresses with the " GNAME " granule at "
+			   "stage 2: refusing to test them\n");
+			fail_exit();
+		}
+	}
 	if (pa >= sizeof(pa_bits) || pa_bits[pa] < IAS)
 		die("PARange %u below the %u-bit IPA size used here", pa, IAS);
 }
@@ -228,9 +279,15 @@ static void init_tables(void)
 	if (err)
 		die("identity map: %s", iopgt_strerror(err));
 	iopgt_get_stats(&pt, &st);
-	/* the point of this configuration: a concatenated start level */
-	if (st.root_entries <= (1u << (GRAN_SHIFT - 3)))
+	/* the point of this configuration: a concatenated start level (with
+	 * IPA 52, 16K and 64K have none: their root is a level 0 table of 32
+	 * entries and a level 1 table of 1024) */
+	if (QA_52 && GRAN_SHIFT != 12 && IAS == 52) {
+		if (st.root_entries != (GRAN_SHIFT == 14 ? 32u : 1024u))
+			die("root of %u entries", st.root_entries);
+	} else if (st.root_entries <= (1u << (GRAN_SHIFT - 3))) {
 		die("no concatenated start level: %u root entries", st.root_entries);
+	}
 }
 
 static void stage2_on(void)
@@ -242,6 +299,9 @@ static void stage2_on(void)
 	vtcr = r.vtcr;
 	if (QA_NEG == NEG_T0SZ)
 		vtcr += 1;
+	/* VTCR_EL2.DS is bit 32 */
+	if (QA_NEG == NEG_DS)
+		vtcr &= ~(1ull << 32);
 	pr("VTTBR_EL2 %lx VTCR_EL2 %lx\n", (unsigned long)r.vttbr, (unsigned long)vtcr);
 	/* EL1 stage 1 off; SCTLR_EL1.M (bit 0) */
 	SYSREG_WRITE(sctlr_el1, SYSREG_READ(sctlr_el1) & ~1ull);
@@ -272,6 +332,8 @@ static void build_specs(void)
 		 IOPGT_READ | IOPGT_CACHE | IOPGT_NOEXEC);
 	add_mixed_spec(va + SLOT);
 	add_sg_specs(va + 2 * SLOT);
+	if (QA_52)
+		add_high_specs(va + 3 * SLOT);
 }
 
 int guest_main(void);
@@ -280,7 +342,9 @@ int guest_main(void)
 	static const char *const negname[] = { "", " [negative control: output address flipped]",
 		" [negative control: access flag cleared]", "",
 		" [negative control: T0SZ perturbed]", " [negative control: no TLB invalidation]",
-		" [negative control: FWB on, tables without the S2FWB quirk]" };
+		" [negative control: FWB on, tables without the S2FWB quirk]",
+		" [negative control: VTCR_EL2.DS cleared]",
+		" [negative control: PA[50] dropped from a leaf]" };
 	unsigned long base_bytes;
 	const struct spec *x, *xn;
 	struct iopgt_regs r;
@@ -292,13 +356,15 @@ int guest_main(void)
 		die("expected to start at EL2, not EL%u (needs -M virt,virtualization=on)",
 		    current_el());
 	check_cpu();
+	if (QA_52)
+		high_ram_init();
 	if (QA_TRACK)
 		check_tracking_cpu();
 	init_tables();
 	base_bytes = pool_in_use();
 	test_base = 1ull << (IAS - 1);
 	stage2_on();
-	pr("tables: %u levels from level %u, root %u entries (%u tables concatenated)\n",
+	pr("tables: %u levels from level %d, root %u entries (%u tables concatenated)\n",
 	   st.levels, st.start_level, st.root_entries, st.root_entries >> (GRAN_SHIFT - 3));
 	if (QA_TRACK) {
 		check_tracking();
@@ -316,7 +382,7 @@ int guest_main(void)
 	   (unsigned long)st.tables, (unsigned long)st.table_bytes);
 	check_leaf_sizes();
 	iopgt_get_regs(&pt, &r);
-	perturb_first_leaf(r.vttbr & 0xffffffffffffull & ~1ull, st.start_level, IAS);
+	perturb_first_leaf(ttbr_pa(r.vttbr), st.start_level, IAS);
 	tlb_all(NULL);
 
 	check_all_specs("mapped");
