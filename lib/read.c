@@ -186,13 +186,14 @@ IOPGT_INLINE unsigned xlate_start(const enum fam F, const unsigned G, const unsi
 		if (w < 1)
 			return 0;
 	}
+	/* slot[hw - 1 - k]: the descriptor at walk level k (the root's last) */
 	for (unsigned k = 0; k < w; k++)
-		if (d_read(F, false, h->slot[k], 0) != h->want[k])
+		if (d_read(F, false, h->slot[hw - 1 - k], 0) != h->want[hw - 1 - k])
 			return 0;
 	if (w == hw) {
 		*tvp = h->tv;
 	} else {
-		const void *tv = tbl_follow_as(F, pt, w - 1, h->want[w - 1], NULL, NULL, ident,
+		const void *tv = tbl_follow_as(F, pt, w - 1, h->want[hw - w], NULL, NULL, ident,
 					       c_root_small(F, pt));
 
 		if (!tv)
