@@ -170,11 +170,9 @@ IOPGT_INLINE bool lpae_block_ok(const struct iopgt *pt, unsigned wl)
 /*
  * D8.7.1 "The Contiguous bit": 4K: 16 entries; 16K: 128 at level 3, 32 at
  * level 2; 64K: 32. The bit is RES0 in the blocks of the levels that LPA2
- * adds, 4K level 0 and 16K level 1: LPAE_NO_RUN there (and at the levels
- * that hold tables only). The 64K granule keeps runs of 32 at level 1 as
- * this library has always written them, though D8.7.1 makes the bit RES0
- * in those blocks too (the walker then takes each entry alone, which
- * translates the same).
+ * adds, 4K level 0 and 16K level 1, and in the 4T blocks that FEAT_LPA
+ * adds at 64K level 1: LPAE_NO_RUN there (and at the levels that hold
+ * tables only).
  */
 IOPGT_INLINE unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 {
@@ -184,7 +182,7 @@ IOPGT_INLINE unsigned lpae_run_log2(const struct iopgt *pt, unsigned wl)
 		return lvl >= 1 ? 4 : LPAE_NO_RUN;
 	if (pt->gshift_ == 14)
 		return lvl == 3 ? 7 : lvl == 2 ? 5 : LPAE_NO_RUN;
-	return 5;
+	return lvl >= 2 ? 5 : LPAE_NO_RUN;
 }
 
 IOPGT_INLINE uint64_t lpae_leaf(const struct iopgt *pt, unsigned wl, uint64_t pa, uint32_t prot,

@@ -10,8 +10,8 @@
  * lengths: 16 x 4K entries; 128 x 16K pages, 32 x 32M blocks; 32 x 64K
  * entries). The same at both stages for the start levels used here. With
  * 52-bit addresses (D8.3.1, D8.3.2) the 4K granule has 512G blocks at
- * level 0, 16K has 64G blocks at level 1 and 64K 4T blocks at level 1 (and
- * runs of 32 of them). */
+ * level 0, 16K has 64G blocks at level 1 and 64K 4T blocks at level 1; the
+ * Contiguous bit is RES0 in those blocks (D8.7.1), so none is a run. */
 #if GRAN_SHIFT == 12 && QA_52
 const uint64_t leaf_sizes[] = { 4 * K, 64 * K, 2 * M, 32 * M, GIB, 16 * GIB, 512 * GIB };
 #elif GRAN_SHIFT == 12
@@ -21,8 +21,7 @@ const uint64_t leaf_sizes[] = { 16 * K, 2 * M, 32 * M, GIB, 64 * GIB };
 #elif GRAN_SHIFT == 14
 const uint64_t leaf_sizes[] = { 16 * K, 2 * M, 32 * M, GIB };
 #elif QA_52
-const uint64_t leaf_sizes[] = { 64 * K, 2 * M, 512 * M, 16 * GIB, 4096 * GIB,
-				128 * 1024 * GIB };
+const uint64_t leaf_sizes[] = { 64 * K, 2 * M, 512 * M, 16 * GIB, 4096 * GIB };
 #else
 const uint64_t leaf_sizes[] = { 64 * K, 2 * M, 512 * M, 16 * GIB };
 #endif
