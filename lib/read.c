@@ -140,68 +140,16 @@ IOPGT_INLINE int xlate_step(const enum fam F, const struct iopgt *pt, const unsi
 	}
 }
 
-/* one step of the unrolled walk: the step @k when the walk starts that high or higher */
+/* one step of the unrolled walk: the step @k when the root is that high or higher */
 #define XLATE_AT(k)                                                                        \
 	do {                                                                               \
-		if (from >= (k) && G + S * (k) < 64) {                                     \
+		if (top >= (k) && G + S * (k) < 64) {                                      \
 			r = xlate_step(F, pt, G, S, (k), top, &tv, off, pa, conc, ident,   \
 				       root_small);                                        \
 			if (r != XLATE_MORE)                                               \
 				return r;                                                  \
 		}                                                                          \
 	} while (0)
-
-/*
- * Where the walk may start below the root: the walk cache of the one-leaf
- * paths (fastpath.c) names the table the last such map or unmap reached
- * and the table descriptors above it. When @off lies under that table, or
- * under one of the tables those descriptors link, and the descriptors
- * above it still hold what they held (loads that do not depend on each
- * other, unlike a walk's), the walk starts there. Calls are serialised
- * outside IOPGT_QUIRK_CONCURRENT, so nothing changes the cache meanwhile;
- * the paths that may free tables clear it. Returns the walk level to start
- * at (0: the root) and its table in *@tvp.
- */
-IOPGT_INLINE unsigned xlate_start(const enum fam F, const unsigned G, const unsigned S,
-				  const struct iopgt *pt, const struct iopgt *obj, unsigned top,
-				  uint64_t off, const void **tvp, const bool ident)
-{
-	const struct iopgt_hint_ *h = &obj->hint_;
-	const unsigned hw = h->wl;
-	uint64_t x;
-	unsigned w;
-
-	if (!h->tv)
-		return 0;
-	/* the bits in which @off differs from the cached table's span */
-	x = off ^ (h->region << h->span);
-	if (!(x >> h->span)) {
-		w = hw;
-	} else {
-		/* an ancestor: the table that the descriptor at walk level
-		 * w - 1 links maps G + S * (top - w + 1) bits */
-		for (w = hw - 1; w >= 1; w--)
-			if (!(x >> (G + S * (top - w + 1))))
-				break;
-		if (w < 1)
-			return 0;
-	}
-	/* slot[hw - 1 - k]: the descriptor at walk level k (the root's last) */
-	for (unsigned k = 0; k < w; k++)
-		if (d_read(F, false, h->slot[hw - 1 - k], 0) != h->want[hw - 1 - k])
-			return 0;
-	if (w == hw) {
-		*tvp = h->tv;
-	} else {
-		const void *tv = tbl_follow_as(F, pt, w - 1, h->want[hw - w], NULL, NULL, ident,
-					       c_root_small(F, pt));
-
-		if (!tv)
-			return 0;
-		*tvp = tv;
-	}
-	return w;
-}
 
 IOPGT_INLINE int translate_walk(const enum fam F, const unsigned G, const unsigned S,
 				const struct iopgt *obj, uint64_t off, uint64_t *pa, const bool conc,
@@ -210,7 +158,7 @@ IOPGT_INLINE int translate_walk(const enum fam F, const unsigned G, const unsign
 	struct iopgt g;
 	/* what the codecs read, in registers */
 	const struct iopgt *const pt = &g;
-	unsigned top, from;
+	unsigned top;
 	bool root_small;
 	const void *tv;
 	int r;
@@ -220,8 +168,6 @@ IOPGT_INLINE int translate_walk(const enum fam F, const unsigned G, const unsign
 	tv = pt->root_;
 	top = c_levels(F, pt) - 1;
 	root_small = c_root_small(F, pt);
-	/* @from: levels above the last at which the walk starts */
-	from = conc ? top : top - xlate_start(F, G, S, pt, obj, top, off, &tv, ident);
 
 	_Static_assert(IOPGT_MAXLVL <= 5, "translate_walk() unrolls five levels");
 	XLATE_AT(4);

@@ -346,9 +346,7 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 			snap_take(&s, &h.mem);
 			{
 				/* first, while the walk cache still names P's
-				 * table: translate starts below the root from it
-				 * only through descriptors that still hold what
-				 * it saw, here not at all */
+				 * table: translate takes the path as it is now */
 				uint64_t tpa = 0;
 
 				rc = iopgt_translate(&h.pt, p + g, &tpa);
@@ -369,7 +367,7 @@ static void the_fast_paths_never_use_a_stale_table(void **state)
 
 				TCHECK(iopgt_translate(&h.pt, p + 2 * g + 8, &tpa) == IOPGT_OK &&
 					       tpa == pa + 2 * g + 8,
-				       "level %u: translate through the walk cache", level);
+				       "level %u: translate after the path is back", level);
 			}
 			assert_int_equal(th_unmap(&h, p + 2 * g, g), IOPGT_OK);
 		}
