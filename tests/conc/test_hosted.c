@@ -101,7 +101,8 @@ static void *churn(void *arg)
 		x ^= x >> 17;
 		x ^= x << 5;
 		p = get(size, size);
-		memset(p, (int)j->id, size);
+		for (size_t i = 0; i < size; i += 64)
+			p[i] = (uint8_t)j->id;
 		/* another thread holding it would have written its own id */
 		for (size_t i = 0; i < size; i += 64)
 			j->bad += p[i] != j->id;
