@@ -428,53 +428,42 @@ IOPGT_INLINE bool d_cas_leaf(void *tbl, size_t idx, uint64_t *old, uint64_t v)
 }
 
 /* The OR of entries [@a, @b) of @tv. */
-/* Does an entry of [@a, @b) of @tv hold a table link's type field
- * (c_table_type())? A hint, to be confirmed by c_kind(); loads as d_or(). */
-IOPGT_INLINE bool d_any_table(enum fam F, bool conc, const void *tv, size_t a, size_t b)
+/*
+ * The OR of the entries [@a, @b) of @tv, or with @types of their
+ * c_table_type() bits. One call at a time (!@conc): plain loads, which the
+ * compiler may merge and vectorise (only the walker writes meanwhile, and
+ * only marks on entries that are live anyway); other threads may store:
+ * relaxed atomic loads.
+ */
+IOPGT_INLINE uint64_t d_fold(enum fam F, bool conc, const void *tv, size_t a, size_t b,
+			     const bool types)
 {
 	uint64_t any = 0;
 
-	if (!conc) {
+	for (size_t j = a; j < b; j++) {
+		uint64_t d;
+
 		if (F == FAM_V7S)
-			for (size_t j = a; j < b; j++)
-				any |= c_table_type(F, ((const uint32_t *)tv)[j]);
+			d = conc ? __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED)
+				 : ((const uint32_t *)tv)[j];
 		else
-			for (size_t j = a; j < b; j++)
-				any |= c_table_type(F, ((const uint64_t *)tv)[j]);
-	} else if (F == FAM_V7S) {
-		for (size_t j = a; j < b; j++)
-			any |= c_table_type(F, __atomic_load_n(&((const uint32_t *)tv)[j],
-							       __ATOMIC_RELAXED));
-	} else {
-		for (size_t j = a; j < b; j++)
-			any |= c_table_type(F, __atomic_load_n(&((const uint64_t *)tv)[j],
-							       __ATOMIC_RELAXED));
+			d = conc ? __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED)
+				 : ((const uint64_t *)tv)[j];
+		any |= types ? c_table_type(F, d) : d;
 	}
-	return any != 0;
+	return any;
 }
 
 IOPGT_INLINE uint64_t d_or(enum fam F, bool conc, const void *tv, size_t a, size_t b)
 {
-	uint64_t any = 0;
+	return d_fold(F, conc, tv, a, b, false);
+}
 
-	/* one call at a time: plain loads, which the compiler may merge and
-	 * vectorise (only the walker writes meanwhile, and only marks on
-	 * entries that are live anyway); other threads may store: relaxed */
-	if (!conc) {
-		if (F == FAM_V7S)
-			for (size_t j = a; j < b; j++)
-				any |= ((const uint32_t *)tv)[j];
-		else
-			for (size_t j = a; j < b; j++)
-				any |= ((const uint64_t *)tv)[j];
-	} else if (F == FAM_V7S) {
-		for (size_t j = a; j < b; j++)
-			any |= __atomic_load_n(&((const uint32_t *)tv)[j], __ATOMIC_RELAXED);
-	} else {
-		for (size_t j = a; j < b; j++)
-			any |= __atomic_load_n(&((const uint64_t *)tv)[j], __ATOMIC_RELAXED);
-	}
-	return any;
+/* Does an entry of [@a, @b) hold a table link's type field? A hint, to
+ * be confirmed by c_kind(). */
+IOPGT_INLINE bool d_any_table(enum fam F, bool conc, const void *tv, size_t a, size_t b)
+{
+	return d_fold(F, conc, tv, a, b, true) != 0;
 }
 
 #endif /* IOPGT_CODEC_H */

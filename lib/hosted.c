@@ -54,10 +54,10 @@ static void kept_unlock(void)
 /* log2 of @size when blocks of it are kept, else 0 */
 static unsigned kept_class(size_t size)
 {
-	for (unsigned k = HOSTED_MIN_LOG2; k <= HOSTED_MAX_LOG2; k++)
-		if (size == (size_t)1 << k)
-			return k;
-	return 0;
+	if (size < ((size_t)1 << HOSTED_MIN_LOG2) || size > ((size_t)1 << HOSTED_MAX_LOG2) ||
+	    (size & (size - 1)))
+		return 0;
+	return (unsigned)__builtin_ctzll((unsigned long long)size);
 }
 
 void *iopgt_hosted_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
