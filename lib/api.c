@@ -87,6 +87,7 @@ static int configure(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return IOPGT_ERR_NOTSUP;
 #endif
 	}
+	pt->xlate_ = read_xlate_pick(pt);
 	return IOPGT_OK;
 }
 
@@ -318,7 +319,10 @@ int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *pa)
 
 	if (!pt_live(pt) || !pa)
 		return IOPGT_ERR_INVAL;
-	if (iova < pt->va_base_ || (off = iova - pt->va_base_) >> pt->ias_)
+	/* one compare for both ends: below va_base_ (2^64 - 2^IAS, or 0), the
+	 * difference wraps to 2^IAS or more */
+	off = iova - pt->va_base_;
+	if (off >> pt->ias_)
 		return IOPGT_ERR_RANGE;
 	if (pt_conc(pt))
 		return conc_translate(pt, off, pa);

@@ -104,9 +104,10 @@ int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, b
  * codec family and granule (@G: log2 of the granule, @S: index bits of a
  * table below the root, both constants), @conc and @ident (phys_to_virt
  * NULL). The levels are unrolled from the last one up: the step @k levels
- * above the last has constant shifts and masks, and the walk enters at the
- * root's height. Only the root's index shift is computed; its index needs
- * no mask, as api.c checked @off against the input size.
+ * above the last has constant shifts and masks. The walk enters at the
+ * root's height through a copy of that step that reads the root: its
+ * index needs no mask, as api.c checked @off against the input size, and
+ * the steps below mask theirs with a constant.
  *
  * The descriptor classes are the walker's (c_kind_read()); a table link
  * is checked against the root only where the root is smaller than a table
@@ -115,12 +116,12 @@ int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, b
 #define XLATE_MORE 1 /* a table followed: the next step */
 
 IOPGT_INLINE int xlate_step(const enum fam F, const struct iopgt *pt, const unsigned G,
-			    const unsigned S, const unsigned k, const unsigned top, const void **tvp,
-			    uint64_t off, uint64_t *pa, const bool conc, const bool ident,
-			    const bool root_small)
+			    const unsigned S, const unsigned k, const bool root, const unsigned top,
+			    const void **tvp, uint64_t off, uint64_t *pa, const bool conc,
+			    const bool ident, const bool root_small)
 {
-	const unsigned wl = top - k, s = G + S * k;
-	const size_t i = wl ? (size_t)(off >> s) & (((size_t)1 << S) - 1) : (size_t)(off >> s);
+	const unsigned wl = root ? 0u : top - k, s = G + S * k;
+	const size_t i = root ? (size_t)(off >> s) : (size_t)(off >> s) & (((size_t)1 << S) - 1);
 	const uint64_t d = d_read(F, conc, *tvp, i);
 	bool run;
 
@@ -140,12 +141,13 @@ IOPGT_INLINE int xlate_step(const enum fam F, const struct iopgt *pt, const unsi
 	}
 }
 
-/* one step of the unrolled walk: the step @k when the root is that high or higher */
-#define XLATE_AT(k)                                                                        \
+/* the step @k, reading the root (@root) or a table below it; @k above the
+ * granule's highest possible level is never taken (and would shift by 64) */
+#define XLATE_AT(k, root)                                                                  \
 	do {                                                                               \
-		if (top >= (k) && G + S * (k) < 64) {                                      \
-			r = xlate_step(F, pt, G, S, (k), top, &tv, off, pa, conc, ident,   \
-				       root_small);                                        \
+		if (G + S * (k) < 64) {                                                    \
+			r = xlate_step(F, pt, G, S, (k), (root), top, &tv, off, pa, conc,  \
+				       ident, root_small);                                 \
 			if (r != XLATE_MORE)                                               \
 				return r;                                                  \
 		}                                                                          \
@@ -155,47 +157,99 @@ IOPGT_INLINE int translate_walk(const enum fam F, const unsigned G, const unsign
 				const struct iopgt *obj, uint64_t off, uint64_t *pa, const bool conc,
 				const bool ident)
 {
+	/*
+	 * LPAE: what the codecs read, in registers (c_snapshot()). v7s reads
+	 * few fields, each once: it loads them from the object where needed,
+	 * and needs no callee-saved register.
+	 */
 	struct iopgt g;
-	/* what the codecs read, in registers */
-	const struct iopgt *const pt = &g;
+	const struct iopgt *const pt = F == FAM_V7S ? obj : &g;
 	unsigned top;
 	bool root_small;
 	const void *tv;
 	int r;
 
-	c_snapshot(&g, obj);
-	g.mem_ = obj->mem_;
+	if (F != FAM_V7S) {
+		c_snapshot(&g, obj);
+		g.mem_ = obj->mem_;
+	}
 	tv = pt->root_;
 	top = c_levels(F, pt) - 1;
 	root_small = c_root_small(F, pt);
 
 	_Static_assert(IOPGT_MAXLVL <= 5, "translate_walk() unrolls five levels");
-	XLATE_AT(4);
-	XLATE_AT(3);
-	XLATE_AT(2);
-	XLATE_AT(1);
+	switch (top) {
+	case 4:
+		XLATE_AT(4, true);
+		goto below3;
+	case 3:
+		XLATE_AT(3, true);
+		goto below2;
+	case 2:
+		XLATE_AT(2, true);
+		goto below1;
+	case 1:
+		XLATE_AT(1, true);
+		goto below0;
+	case 0:
+		return xlate_step(F, pt, G, S, 0, true, top, &tv, off, pa, conc, ident, root_small);
+	default:
+		return IOPGT_ERR_CORRUPT;
+	}
+below3:
+	XLATE_AT(3, false);
+below2:
+	XLATE_AT(2, false);
+below1:
+	XLATE_AT(1, false);
+below0:
 	/* the last level: XLATE_MORE cannot come back from it */
-	return xlate_step(F, pt, G, S, 0, top, &tv, off, pa, conc, ident, root_small);
+	return xlate_step(F, pt, G, S, 0, false, top, &tv, off, pa, conc, ident, root_small);
 }
 
-/* One function per (@conc, @ident): the walk without calls needs no
- * callee-saved registers, which a function holding all copies would. */
-#define XLATE_FN(name, conc, ident)                                                    \
+/*
+ * One function per geometry and (@conc, @ident): a walk without calls that
+ * holds one copy needs no callee-saved registers, which a function holding
+ * all four copies would save and restore on every call.
+ */
+#define XLATE_FN(name, F, G, S, conc, ident)                                           \
 	static IOPGT_NOINLINE int name(const struct iopgt *pt, uint64_t off, uint64_t *pa) \
 	{                                                                              \
-		return GEOM_DISPATCH(pt, translate_walk, pt, off, pa, conc, ident);     \
+		return translate_walk(F, G, S, pt, off, pa, conc, ident);               \
 	}
-XLATE_FN(xlate_ident, false, true)
-XLATE_FN(xlate_p2v, false, false)
-XLATE_FN(xlate_conc, true, false)
+#define XLATE_SET(sfx, conc, ident)                                                    \
+	XLATE_FN(xlate_v7s_##sfx, FAM_V7S, 12u, 8u, conc, ident)                        \
+	XLATE_FN(xlate_4k_##sfx, FAM_LPAE, 12u, 9u, conc, ident)                        \
+	XLATE_FN(xlate_16k_##sfx, FAM_LPAE, 14u, 11u, conc, ident)                      \
+	XLATE_FN(xlate_64k_##sfx, FAM_LPAE, 16u, 13u, conc, ident)
+XLATE_SET(ident, false, true)
+XLATE_SET(p2v, false, false)
+XLATE_SET(conc, true, false)
+
+#define XLATE_PICK(pt, sfx, off, pa)                                                   \
+	(pt_is_v7s(pt)          ? xlate_v7s_##sfx(pt, off, pa)                         \
+	 : (pt)->gshift_ == 12u ? xlate_4k_##sfx(pt, off, pa)                          \
+	 : (pt)->gshift_ == 14u ? xlate_16k_##sfx(pt, off, pa)                         \
+				: xlate_64k_##sfx(pt, off, pa))
+
+/* the walks for calls without IOPGT_QUIRK_CONCURRENT, by read_xlate_pick() */
+static int (*const xlate_by_pick[])(const struct iopgt *, uint64_t, uint64_t *) = {
+	xlate_v7s_ident, xlate_4k_ident, xlate_16k_ident, xlate_64k_ident,
+	xlate_v7s_p2v,   xlate_4k_p2v,   xlate_16k_p2v,   xlate_64k_p2v,
+};
+
+uint8_t read_xlate_pick(const struct iopgt *pt)
+{
+	const unsigned geom = pt_is_v7s(pt) ? 0u : pt->gshift_ == 12u ? 1u : pt->gshift_ == 14u ? 2u : 3u;
+
+	return (uint8_t)(geom + (pt->mem_.phys_to_virt ? 4u : 0u));
+}
 
 int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc)
 {
 	if (conc)
-		return xlate_conc(pt, off, pa);
-	if (!pt->mem_.phys_to_virt)
-		return xlate_ident(pt, off, pa);
-	return xlate_p2v(pt, off, pa);
+		return XLATE_PICK(pt, conc, off, pa);
+	return xlate_by_pick[pt->xlate_](pt, off, pa);
 }
 
 static int walk_tbl(const struct iopgt *pt, unsigned wl, const void *tv, uint64_t lo,

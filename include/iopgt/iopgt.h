@@ -349,6 +349,7 @@ struct iopgt {
 			       * bit 8 + i: and contiguous runs of them */
 	uint8_t contig_[5];   /* log2 entries of the contiguous run usable at level i, 0: none */
 	uint8_t ds_;          /* long descriptors: the 52-bit (LPA2) layout, TCR.DS = 1 */
+	uint8_t xlate_;       /* iopgt_translate(): which walk serves this object */
 	uint32_t quirks_;
 	uint64_t pgsizes_;
 	uint64_t va_base_;    /* first iova (the TTBR1 base, or 0) */
