@@ -141,8 +141,10 @@ IOPGT_INLINE void tlb_one_leaf(const struct iopgt *pt, uint64_t off, uint64_t si
 
 /*
  * An unmap of one leaf from the cached table; 1: not done (a run, a table,
- * or the last live entry, whose table is to be freed: the other paths).
+ * a miss), UNMAP_LAST: not done, the leaf is its table's last live entry
+ * and the table is to be freed (the two passes, without a second descent).
  */
+#define UNMAP_LAST 2
 IOPGT_INLINE int unmap_hit(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t size)
 {
 	const unsigned wl = pt->hint_.wl;
@@ -156,8 +158,10 @@ IOPGT_INLINE int unmap_hit(const enum fam F, struct iopgt *pt, uint64_t off, uin
 	case D_INVALID:
 		return 0; /* nothing mapped there */
 	case D_LEAF: /* the root is never freed; a table with another live entry stays */
-		if (run || (wl > 0 && !live_outside(pt, wl, tv, i, i)))
+		if (run)
 			return 1;
+		if (wl > 0 && !live_outside(pt, wl, tv, i, i))
+			return UNMAP_LAST;
 		break;
 	default:
 		return 1;
@@ -290,13 +294,13 @@ IOPGT_NOINLINE static int map_miss(struct iopgt *pt, uint64_t off, uint64_t pa, 
 	return map_passes(pt, off, size, &seg, 1, prot);
 }
 
-IOPGT_NOINLINE static int unmap_miss(struct iopgt *pt, uint64_t off, uint64_t size)
+IOPGT_NOINLINE static int unmap_miss(struct iopgt *pt, uint64_t off, uint64_t size, bool last)
 {
 	struct op op;
 	const void *tv;
 	int err;
 
-	if (!fast_unmap_walk(pt, off, size, &tv))
+	if (!last && !fast_unmap_walk(pt, off, size, &tv))
 		return IOPGT_OK;
 	err = unmap_passes(pt, off, size, &op);
 	op_free(&op);
@@ -312,7 +316,9 @@ int fast_map(struct iopgt *pt, uint64_t off, uint64_t pa, uint64_t size, uint32_
 
 int fast_unmap(struct iopgt *pt, uint64_t off, uint64_t size)
 {
-	if (!FAM_DISPATCH(pt_fam(pt), unmap_hit, pt, off, size))
+	const int r = FAM_DISPATCH(pt_fam(pt), unmap_hit, pt, off, size);
+
+	if (!r)
 		return IOPGT_OK;
-	return unmap_miss(pt, off, size);
+	return unmap_miss(pt, off, size, r == UNMAP_LAST);
 }

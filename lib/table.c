@@ -63,11 +63,12 @@ void table_free_all(struct iopgt *pt)
 }
 
 /* The rest of live_outside(): the cache line on each side of
- * [@lo, @hi) first, then what lies beyond each, in one linear pass. */
-bool live_scan(const struct iopgt *pt, const void *tv, size_t n, size_t lo, size_t hi)
+ * [@lo, @hi) first, then what lies beyond each, in one linear pass; with
+ * the family and @conc constants, a loop that compilers unroll or
+ * vectorize. */
+IOPGT_INLINE bool live_scan_as(const enum fam F, const bool conc, const struct iopgt *pt,
+			       const void *tv, size_t n, size_t lo, size_t hi)
 {
-	const enum fam F = pt_fam(pt);
-	const bool conc = pt_conc(pt);
 	const size_t g = (size_t)64 >> pt->dshift_;
 	const uint64_t live = c_live_bits(F);
 	const size_t a = lo > 0 ? (lo - 1) & ~(g - 1) : 0;
@@ -78,6 +79,13 @@ bool live_scan(const struct iopgt *pt, const void *tv, size_t n, size_t lo, size
 	if ((d_or(F, conc, tv, a, lo) | d_or(F, conc, tv, hi, b)) & live)
 		return true;
 	return ((d_or(F, conc, tv, 0, a) | d_or(F, conc, tv, b, n)) & live) != 0;
+}
+
+bool live_scan(const struct iopgt *pt, const void *tv, size_t n, size_t lo, size_t hi)
+{
+	if (pt_conc(pt))
+		return FAM_DISPATCH(pt_fam(pt), live_scan_as, true, pt, tv, n, lo, hi);
+	return FAM_DISPATCH(pt_fam(pt), live_scan_as, false, pt, tv, n, lo, hi);
 }
 
 /* Has the table @tv at walk level @wl no live entry? Looks at @e's entry,
