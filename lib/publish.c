@@ -227,10 +227,31 @@ void pub_tlb(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
 /* ------------------------------------------------------------------------ */
 /* frees */
 
-/* The subtree at @va (walk level @wl, below the tables @anc[0..wl)): every
- * table in it, deepest first; the root stays (iopgt_fini frees it). */
-void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
-		      const void *const *anc)
+/* May a table link be among the entries [@a, @b) of @tv? One pass, with
+ * the family and the load constant (a loop compilers vectorize): most
+ * tables hold leaves. */
+IOPGT_INLINE bool tbl_links_any_as(const enum fam F, const bool conc, const void *tv, size_t a,
+				   size_t b)
+{
+	return d_any_table(F, conc, tv, a, b);
+}
+
+static bool tbl_links_any(const struct iopgt *pt, const void *tv, size_t a, size_t b)
+{
+	if (pt_conc(pt))
+		return FAM_DISPATCH(pt_fam(pt), tbl_links_any_as, true, tv, a, b);
+	return FAM_DISPATCH(pt_fam(pt), tbl_links_any_as, false, tv, a, b);
+}
+
+/*
+ * The subtree at @va (walk level @wl, below the tables @anc[0..wl),
+ * translating from offset @base): every table in it, deepest first; the
+ * root stays (iopgt_fini frees it). Only the entries that translate some of
+ * [@lo, @hi) are looked at: the caller knows the others hold no table link
+ * (an unmap that empties the subtree: nothing outside its range is live).
+ */
+void pub_free_subtree_in(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+			 const void *const *anc, uint64_t base, uint64_t lo, uint64_t hi)
 {
 	const enum fam F = pt_fam(pt);
 	const void *path[IOPGT_MAXLVL];
@@ -240,30 +261,43 @@ void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 	path[wl] = va;
 	if (wl + 1u < pt->levels_) {
 		const size_t n = (size_t)1 << lvl_bits(pt, wl);
+		const unsigned s = lvl_shift(pt, wl);
+		const size_t i0 = lo <= base ? 0 : (size_t)((lo - base) >> s);
+		const size_t i1 = hi - base >= ((uint64_t)n << s) ? n : (size_t)((hi - base - 1) >> s) + 1;
 		/* a cache line of entries at a time: a line whose type fields
 		 * hold no table link (a table of leaves) is passed over whole */
-		const size_t g = ((size_t)64 >> pt->dshift_) < n ? (size_t)64 >> pt->dshift_ : n;
+		const size_t g = (size_t)64 >> pt->dshift_;
 
-		for (size_t l = 0; l < n; l += g) {
-			if (!d_any_table(F, pt_conc(pt), va, l, l + g))
-				continue;
-			for (size_t i = l; i < l + g; i++) {
-				uint64_t d = d_load(F, pt, va, i), cpa;
-				bool run;
-				void *cva;
+		for (size_t l = i0; l < i1 && tbl_links_any(pt, va, l, i1);) {
+			const size_t e = ((l + g) & ~(g - 1)) < i1 ? (l + g) & ~(g - 1) : i1;
 
-				if (c_kind(F, pt, wl, d, &run) != D_TABLE)
-					continue;
-				cva = tbl_follow(F, pt, wl, d, path, &cpa);
-				if (cva)
-					pub_free_subtree(pt, wl + 1, cva, cpa, path);
+			if (d_any_table(F, pt_conc(pt), va, l, e)) {
+				for (size_t i = l; i < e; i++) {
+					uint64_t d = d_load(F, pt, va, i), cpa;
+					bool run;
+					void *cva;
+
+					if (c_kind(F, pt, wl, d, &run) != D_TABLE)
+						continue;
+					cva = tbl_follow(F, pt, wl, d, path, &cpa);
+					if (cva)
+						pub_free_subtree_in(pt, wl + 1, cva, cpa, path,
+								    base + ((uint64_t)i << s), lo, hi);
+				}
 			}
+			l = e;
 		}
 	}
 	if (wl == 0)
 		return;
 	mem_give(pt, va, pa, tbl_size(pt, wl));
 	stats_sub(pt, tbl_size(pt, wl));
+}
+
+void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+		      const void *const *anc)
+{
+	pub_free_subtree_in(pt, wl, va, pa, anc, 0, 0, ~(uint64_t)0);
 }
 
 /* The last step of a call: the detached subtrees, then the scratch array
@@ -275,7 +309,9 @@ void op_free(struct op *op)
 	if (!op->commit)
 		return;
 	for (size_t i = 0; i < op->nf; i++)
-		pub_free_detached(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path);
+		if (tbl_va(pt, op->f[i].pa) == op->f[i].va)
+			pub_free_subtree_in(pt, op->f[i].wl, op->f[i].va, op->f[i].pa, op->f[i].path,
+					    op->f[i].iova, op->f[i].lo, op->f[i].hi);
 	if (op->scratch)
 		mem_give(pt, op->scratch, op->scratch_pa, op->scratch_size);
 }

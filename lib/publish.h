@@ -56,6 +56,7 @@ struct frec {            /* a detached subtree to free */
 	void *va;
 	uint64_t pa;
 	uint64_t iova;   /* the first offset it translated */
+	uint64_t lo, hi; /* table links only where it translated some of these */
 	unsigned wl;
 	const void *path[IOPGT_MAXLVL]; /* its ancestors, the root first */
 };
@@ -120,6 +121,8 @@ void pub_sync_one(const struct iopgt *pt, void *va, uint64_t pa, size_t len);
 void pub_tlb(const struct iopgt *pt, const struct trec *t, size_t n, bool late);
 void pub_free_subtree(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 		      const void *const *anc);
+void pub_free_subtree_in(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
+			 const void *const *anc, uint64_t base, uint64_t lo, uint64_t hi);
 void mem_give(const struct iopgt *pt, void *va, uint64_t pa, size_t size);
 void put_now_with(const struct iopgt *pt, void *tv, uint64_t tpa, size_t idx, uint64_t d,
 		  struct iopgt_range *r, size_t n);
@@ -326,8 +329,10 @@ IOPGT_INLINE void rec_tlb(struct op *op, uint64_t iova, uint64_t size, unsigned 
 	op->nt++;
 }
 
-/* The subtree at @va (walk level @wl, translating from @iova) goes last. */
-IOPGT_INLINE void rec_free(struct op *op, void *va, uint64_t pa, unsigned wl, uint64_t iova)
+/* The subtree at @va (walk level @wl, translating from @iova) goes last;
+ * table links in it are only where it translates some of [@lo, @hi). */
+IOPGT_INLINE void rec_free_in(struct op *op, void *va, uint64_t pa, unsigned wl, uint64_t iova,
+			      uint64_t lo, uint64_t hi)
 {
 	if (op->commit) {
 		struct frec *f = &op->f[op->nf];
@@ -335,11 +340,19 @@ IOPGT_INLINE void rec_free(struct op *op, void *va, uint64_t pa, unsigned wl, ui
 		f->va = va;
 		f->pa = pa;
 		f->iova = iova;
+		f->lo = lo;
+		f->hi = hi;
 		f->wl = wl;
 		for (unsigned k = 0; k < wl; k++)
 			f->path[k] = op->path[k];
 	}
 	op->nf++;
+}
+
+/* The whole subtree at @va goes last. */
+IOPGT_INLINE void rec_free(struct op *op, void *va, uint64_t pa, unsigned wl, uint64_t iova)
+{
+	rec_free_in(op, va, pa, wl, iova, 0, ~(uint64_t)0);
 }
 
 struct pool_link {

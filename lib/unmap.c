@@ -157,15 +157,16 @@ static bool subtree_empties(struct op *op, unsigned wl, const void *tv, uint64_t
 }
 
 /* Drop the table at entry @idx: clear the one descriptor, invalidate the
- * walk, free the subtree last. */
+ * walk, free the subtree last. Nothing in it is live outside [@clo, @chi)
+ * (the unmap covers it, or empties it): only there can table links be. */
 static void drop_table(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_t idx,
-		       uint64_t es, void *cva, uint64_t cpa)
+		       uint64_t es, void *cva, uint64_t cpa, uint64_t clo, uint64_t chi)
 {
 	struct iopgt *pt = op->pt;
 
 	put(op, tv, tpa, false, idx, 1, 0, 0);
 	rec_tlb(op, es, BIT64(lvl_shift(pt, wl)), pt->gshift_, T_WALK, false);
-	rec_free(op, cva, cpa, wl + 1, es);
+	rec_free_in(op, cva, cpa, wl + 1, es, clo, chi);
 }
 
 /* A contiguous run at entries [rs, rs + n) that the range covers in part. */
@@ -276,7 +277,7 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 			if (covered || (!pt_conc(pt) && subtree_empties(op, wl + 1, cva, clo, chi))) {
 				if (op->err)
 					return op->err;
-				drop_table(op, wl, tv, tpa, i, es, cva, cpa);
+				drop_table(op, wl, tv, tpa, i, es, cva, cpa, clo, chi);
 			} else {
 				if (op->err)
 					return op->err;
