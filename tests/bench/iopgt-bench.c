@@ -8,8 +8,9 @@
  * lpae: IOPGT_FMT_ARM64_S1, 4K granule, IAS = OAS = 48, 1 GiB at iova 4 GiB,
  * pa 512 GiB. v7s: IOPGT_FMT_ARMV7S, 256 MiB at iova 1 GiB, pa 2 GiB. The
  * second argument says whether the walker is coherent (1: sync.fn NULL) or
- * not (0: every range goes to a recorder that counts calls, bytes and
- * distinct 64-byte lines per call; 2: the same, and the lines are really
+ * not (0: every range goes to a callback that counts calls, bytes and
+ * distinct 64-byte lines per call, as the peer's DMA shim counts them; 2:
+ * the same, and the lines are really
  * cleaned: iopgt_clflushopt_sync_ranges() on x86-64, a CLFLUSHOPT per line
  * and one SFENCE per call, iopgt_dccvac_sync_ranges() on arm64). Every
  * mapping is READ|WRITE|CACHE.
@@ -71,9 +72,8 @@ static const struct bfmt fmt_v7s = {
 
 static const struct bfmt *F;
 static int coherent;
-static struct iopgt_recorder rec;
 
-/* coh=2: the backend that really cleans, after the recorder counted */
+/* coh=2: the backend that really cleans, after the counts */
 #if IOPGT_HAVE_CLFLUSHOPT
 static struct iopgt_clflushopt cleaner;
 #define CLEAN_INIT() iopgt_clflushopt_init(&cleaner)
@@ -87,9 +87,41 @@ static struct iopgt_dccvac cleaner;
 #define CLEAN(r, n) ((void)(r), (void)(n))
 #endif
 
-static void record_and_clean(void *ctx, const struct iopgt_range *r, size_t n)
+/*
+ * coh=0 and 2, one thread: what the peer's DMA shim counts (calls, bytes,
+ * 64-byte lines; here the distinct lines of a call), in a callback of about
+ * its weight: the recorder backend would add its logs' bookkeeping to every
+ * call, which the peer's inline counters do not have.
+ */
+static uint64_t s_calls, s_bytes, s_lines;
+
+static void count_plain(void *ctx, const struct iopgt_range *r, size_t n)
 {
-	iopgt_recorder_record(ctx, r, n);
+	/* the ranges of a call come sorted and apart (the dirty-range
+	 * contract): a line is shared only with the range before */
+	uint64_t bytes = 0, lines = 0, done = 0;
+
+	(void)ctx;
+	for (size_t i = 0; i < n; i++) {
+		const uint64_t va = (uint64_t)(uintptr_t)r[i].va;
+		uint64_t first = va >> 6;
+		const uint64_t last = (va + r[i].len - 1) >> 6;
+
+		if (i && first < done)
+			first = done;
+		if (last >= first)
+			lines += last - first + 1;
+		done = last + 1;
+		bytes += r[i].len;
+	}
+	s_calls++;
+	s_bytes += bytes;
+	s_lines += lines;
+}
+
+static void count_and_clean(void *ctx, const struct iopgt_range *r, size_t n)
+{
+	count_plain(ctx, r, n);
 	CLEAN(r, n);
 }
 static const uint32_t PROT = IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE;
@@ -117,9 +149,9 @@ static uint64_t minor_faults(void)
 
 static void take(struct snap *s)
 {
-	s->calls = rec.total_calls;
-	s->bytes = rec.total_bytes;
-	s->lines = rec.total_lines;
+	s->calls = s_calls;
+	s->bytes = s_bytes;
+	s->lines = s_lines;
 	s->minflt = minor_faults();
 	s->ns = now_ns();
 }
@@ -315,9 +347,7 @@ static void new_pt_as(struct iopgt *pt, const struct bfmt *f, uint64_t pgsizes, 
 		if (conc)
 			cfg.sync.fn = count_sync;
 		else
-			cfg.sync = iopgt_recorder_sync(&rec);
-		if (coherent == 2 && !conc)
-			cfg.sync.fn = record_and_clean;
+			cfg.sync.fn = coherent == 2 ? count_and_clean : count_plain;
 	}
 	if (f->fmt == IOPGT_FMT_ARMV7S || warm) {
 		if (!arena)
@@ -678,7 +708,6 @@ static void sg_phases(void)
 
 int main(int argc, char **argv)
 {
-	static struct iopgt_rec_call calls[1];
 	struct iopgt pt;
 	struct snap s;
 	uint64_t n;
@@ -694,8 +723,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	do_lookups = !(argc > 3 && !strcmp(argv[3], "nolookup"));
-	/* counting only: no range log, no call log */
-	iopgt_recorder_init(&rec, NULL, 0, calls, 0, NULL);
 	if (do_lookups)
 		make_lookups();
 
