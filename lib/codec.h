@@ -26,6 +26,8 @@
  *  c_run_log2(F, pt, wl): log2 entries of the runs the format writes at wl,
  *      independent of pgsizes: needed to decode tables.
  *  c_kind(F, pt, wl, d, &run): the class of d; *run set for a run's entry.
+ *  c_leaf_addr_bits(F, pt, wl): the bits in which the next single leaf of
+ *      a series (the address one entry on) differs from a single leaf.
  *  c_kind_again(): the same for a descriptor that c_kind() classified as
  *      D_INVALID, D_TABLE or D_LEAF before and that nothing wrote since (the
  *      commit pass after the prepare pass); v7s skips the canonical check.
@@ -122,6 +124,21 @@ IOPGT_INLINE uint64_t c_leaf_addr(enum fam F, const struct iopgt *pt, unsigned w
 IOPGT_INLINE uint64_t c_run_step(enum fam F, const struct iopgt *pt, unsigned wl)
 {
 	return F == FAM_V7S ? 0 : BIT64(lvl_shift(pt, wl));
+}
+
+/*
+ * The bits in which the single leaf at @wl after a single leaf d differs
+ * from d: its output address, kept in place below 2^OAS. A descriptor that
+ * is d plus the entry size (c_shift()), and differs from d in no other bit,
+ * is the next leaf of a series, and c_kind() classifies it as it did d.
+ */
+IOPGT_INLINE uint64_t c_leaf_addr_bits(enum fam F, const struct iopgt *pt, unsigned wl)
+{
+	const uint64_t below = pt->oas_ < 64 ? BIT64(pt->oas_) - 1 : ~(uint64_t)0;
+	const uint64_t inplace = F == FAM_V7S ? (wl == 0 ? 0xfff00000ull : 0xfffff000ull)
+					      : pt->oa_bits_;
+
+	return inplace & below;
 }
 
 IOPGT_INLINE unsigned c_run_log2(enum fam F, const struct iopgt *pt, unsigned wl)

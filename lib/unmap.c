@@ -247,6 +247,35 @@ static int split_block(struct op *op, unsigned wl, void *tv, uint64_t tpa, size_
 	return IOPGT_OK;
 }
 
+/*
+ * How many entries from @i (at most @nmax) hold the single leaf @d and the
+ * single leaves that follow it one by one (the address one entry on, no
+ * other bit changed: c_leaf_addr_bits()): one compare each, without
+ * classifying them again.
+ */
+IOPGT_INLINE size_t leaf_series_as(const enum fam F, const struct iopgt *pt, unsigned wl,
+				   const void *tv, size_t i, size_t nmax, uint64_t d)
+{
+	const uint64_t step = BIT64(c_shift(F, pt, wl)), other = ~c_leaf_addr_bits(F, pt, wl);
+	size_t n = 1;
+
+	while (n < nmax) {
+		const uint64_t dn = d_read(F, false, tv, i + n); /* leaves: relaxed */
+
+		if (dn - d != step || ((dn ^ d) & other))
+			break;
+		d = dn;
+		n++;
+	}
+	return n;
+}
+
+static size_t leaf_series(const struct iopgt *pt, unsigned wl, const void *tv, size_t i,
+			  size_t nmax, uint64_t d)
+{
+	return FAM_DISPATCH(pt_fam(pt), leaf_series_as, pt, wl, tv, i, nmax, d);
+}
+
 static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_t lo, uint64_t hi)
 {
 	struct iopgt *pt = op->pt;
@@ -304,17 +333,20 @@ static int unmap_tbl(struct op *op, unsigned wl, void *tv, uint64_t tpa, uint64_
 				}
 			}
 			if (covered) {
-				/* this leaf and the covered leaves right after it */
-				size_t n = 1;
+				/* this leaf and the covered single leaves right
+				 * after it (a run's entries go one at a time) */
+				const size_t nmax = i1 - i + 1 < (hi - es) >> s ? i1 - i + 1
+									       : (size_t)((hi - es) >> s);
+				size_t n = run ? 1 : leaf_series(pt, wl, tv, i, nmax, d);
 
-				while (i + n <= i1 && es + (n + 1) * esz <= hi) {
+				while (n < nmax) {
 					bool r;
 					uint64_t dn = d_load(F, pt, tv, i + n);
 
 					if ((op->commit ? c_kind_again(F, pt, wl, dn, &r)
 							: c_kind(F, pt, wl, dn, &r)) != D_LEAF || r)
 						break;
-					n++;
+					n += leaf_series(pt, wl, tv, i + n, nmax - n, dn);
 				}
 				put(op, tv, tpa, false, i, n, 0, 0);
 				rec_tlb(op, es, n * esz, s, T_LEAF, false);

@@ -496,6 +496,50 @@ static void translate_answers_as_the_walker_v7s(void **state)
 	th_fini(&h);
 }
 
+/*
+ * An unmap of a series of pages reads each of them: a reserved encoding in
+ * the middle of the series (its neighbours the pages before and after it)
+ * makes it refuse the whole call without writing a byte. The table keeps
+ * another mapping, so that the unmap empties nothing and cannot drop the
+ * series unread.
+ */
+static void an_unmap_reads_every_page_of_a_series(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBCFGS; i++) {
+		const struct bcfg *b = &bcfgs[i];
+		const uint64_t g = b->gran, p = bc_base(b) + 16 * g, pa = bc_pa_base(b);
+		struct tmem_rec *r;
+		struct snap s;
+		uint64_t old, bad;
+		size_t idx;
+		int rc;
+
+		bc_th_init(&h, b, 0x5e71e5);
+		assert_int_equal(th_map(&h, p, pa, 8 * g, IOPGT_READ | IOPGT_WRITE), IOPGT_OK);
+		assert_int_equal(th_map(&h, p + 10 * g, pa + 10 * g, g, IOPGT_READ), IOPGT_OK);
+		r = table_at(p + 5 * g, h.last_level);
+		idx = slot_of(r, p + 5 * g);
+		old = get_desc(r, idx);
+		TCHECK(get_desc(r, idx - 1) + g == old && old + g == get_desc(r, idx + 1),
+		       "%s: the pages hold consecutive descriptors", b->name);
+		if (h.cfg.fmt != IOPGT_FMT_ARMV7S)
+			bad = old & ~(uint64_t)2; /* a block type at the last level */
+		else
+			bad = old | 1u << 8; /* small page TEX[2], never written */
+		set_desc(r, idx, bad);
+		snap_take(&s, &h.mem);
+		rc = iopgt_unmap(&h.pt, p, 8 * g);
+		TCHECK(rc == IOPGT_ERR_CORRUPT, "%s: unmap of the series: %d", b->name, rc);
+		snap_expect(&s, &h.mem, "the refused unmap");
+		snap_free(&s);
+		set_desc(r, idx, old);
+		assert_int_equal(th_unmap(&h, p, 8 * g), IOPGT_OK);
+		th_check_all(&h);
+		th_fini(&h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +550,7 @@ int main(void)
 		cmocka_unit_test(the_walk_cache_indexes_a_wide_root),
 		cmocka_unit_test(a_run_longer_than_the_root_is_corrupt),
 		cmocka_unit_test(translate_answers_as_the_walker_v7s),
+		cmocka_unit_test(an_unmap_reads_every_page_of_a_series),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
