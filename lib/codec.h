@@ -84,17 +84,6 @@ IOPGT_INLINE enum fam pt_fam(const struct iopgt *pt)
 #define FAM_DISPATCH(F, fn, ...) \
 	((F) == FAM_V7S ? fn(FAM_V7S, __VA_ARGS__) : fn(FAM_LPAE, __VA_ARGS__))
 
-/*
- * @fn(FAM_x, G, S, args...) with the family, log2 of the granule (G) and
- * the index bits of a table below the root (S) as constants: one copy per
- * granule, for walks whose every shift is then a constant.
- */
-#define GEOM_DISPATCH(pt, fn, ...)                                                    \
-	(pt_is_v7s(pt)          ? fn(FAM_V7S, 12u, 8u, __VA_ARGS__)                   \
-	 : (pt)->gshift_ == 12u ? fn(FAM_LPAE, 12u, 9u, __VA_ARGS__)                  \
-	 : (pt)->gshift_ == 14u ? fn(FAM_LPAE, 14u, 11u, __VA_ARGS__)                 \
-				: fn(FAM_LPAE, 16u, 13u, __VA_ARGS__))
-
 IOPGT_INLINE unsigned c_shift(enum fam F, const struct iopgt *pt, unsigned wl)
 {
 	return F == FAM_V7S ? 12u + 8u * (1u - wl) : lvl_shift(pt, wl);
