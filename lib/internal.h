@@ -164,10 +164,11 @@ void v7s_get_regs(const struct iopgt *pt, struct iopgt_regs *regs);
 
 /* hosted.c: the built-in allocator; absent in freestanding builds */
 #if IOPGT_HOSTED
-/* freed blocks of each size the built-in allocator keeps (none under
- * AddressSanitizer: hosted.c) */
-#define IOPGT_HOSTED_KEEP 8
+/* Does the built-in allocator carve blocks from chunks it keeps (not under
+ * AddressSanitizer: hosted.c)? How many chunks of blocks of @size it holds
+ * (white-box tests). */
 bool iopgt_hosted_keeps(void);
+size_t iopgt_hosted_chunks(size_t size);
 void *iopgt_hosted_alloc(void *ctx, size_t size, size_t align, uint64_t *pa);
 void iopgt_hosted_free(void *ctx, void *va, uint64_t pa, size_t size);
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_hosted.c - the built-in allocator (lib/hosted.c): blocks of every
- * table size come back aligned to their size, freed ones are kept (at
- * most a few of each size) and handed out again, and two threads
- * allocating and freeing at once never hold the same block.
+ * table size come back aligned to their size, freed ones are handed out
+ * again, chunks are held while a block of them is and one of each size is
+ * kept, and two threads allocating and freeing at once never hold the
+ * same block.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -48,8 +49,7 @@ static void every_table_size_is_aligned_to_itself(void **state)
 
 static void a_freed_table_is_handed_out_again(void **state)
 {
-	void *p, *q, *many[20];
-	unsigned again = 0;
+	void *p, *q;
 
 	(void)state;
 	p = get(4096, 4096);
@@ -63,24 +63,65 @@ static void a_freed_table_is_handed_out_again(void **state)
 		return;
 	}
 	assert_ptr_equal(p, q);
+}
 
-	/* at most IOPGT_HOSTED_KEEP are kept, the first ones freed while
-	 * there was room (the allocations below took every kept block
-	 * first), and they come back last kept first; the others went to
-	 * the C library */
-	for (unsigned i = 0; i < 20; i++)
-		many[i] = get(4096, 4096);
-	for (unsigned i = 0; i < 20; i++)
-		iopgt_hosted_free(NULL, many[i], (uint64_t)(uintptr_t)many[i], 4096);
-	for (unsigned i = 0; i < IOPGT_HOSTED_KEEP; i++) {
-		void *r = get(4096, 4096);
+#define CHUNK_BYTES ((size_t)2 << 20)
+#define NMANY (3 * 511 - 10) /* three chunks of 4K blocks: 511 each beside the header */
 
-		again += r == many[IOPGT_HOSTED_KEEP - 1 - i];
-		many[IOPGT_HOSTED_KEEP - 1 - i] = r;
+static void chunks_are_held_while_used_and_one_is_kept(void **state)
+{
+	static void *many[NMANY];
+
+	(void)state;
+	if (!iopgt_hosted_keeps()) {
+		assert_int_equal(iopgt_hosted_chunks(4096), 0);
+		return;
 	}
-	assert_int_equal(again, IOPGT_HOSTED_KEEP);
-	for (unsigned i = 0; i < IOPGT_HOSTED_KEEP; i++)
+	/* the tests before left at most the one chunk kept */
+	assert_true(iopgt_hosted_chunks(4096) <= 1);
+	for (unsigned i = 0; i < NMANY; i++) {
+		many[i] = get(4096, 4096);
+		/* never a chunk's first block, which holds its bookkeeping */
+		assert_true(((uintptr_t)many[i] & (CHUNK_BYTES - 1)) != 0);
+		memset(many[i], 0x3c, 4096);
+	}
+	assert_int_equal(iopgt_hosted_chunks(4096), 3);
+	/* one size per chunk: blocks of another size come from their own */
+	{
+		void *s = get(512, 512);
+
+		assert_int_equal(iopgt_hosted_chunks(512), 1);
+		for (unsigned i = 0; i < NMANY; i += 97)
+			assert_true(((uintptr_t)s & ~(CHUNK_BYTES - 1)) !=
+				    ((uintptr_t)many[i] & ~(CHUNK_BYTES - 1)));
+		iopgt_hosted_free(NULL, s, (uint64_t)(uintptr_t)s, 512);
+	}
+	/* every block is whole and nobody else's */
+	for (unsigned i = 0; i < NMANY; i++)
+		for (size_t b = 0; b < 4096; b += 512)
+			assert_int_equal(((const uint8_t *)many[i])[b], 0x3c);
+	for (unsigned i = 0; i < NMANY; i++)
 		iopgt_hosted_free(NULL, many[i], (uint64_t)(uintptr_t)many[i], 4096);
+	/* the empty chunks went back, but the last one */
+	assert_int_equal(iopgt_hosted_chunks(4096), 1);
+	assert_int_equal(iopgt_hosted_chunks(512), 1);
+}
+
+/* a larger alignment than the size: a block of that size */
+static void an_alignment_above_the_size_is_kept(void **state)
+{
+	void *p;
+
+	(void)state;
+	p = get(1024, 16384);
+	assert_int_equal((uintptr_t)p & 16383, 0);
+	memset(p, 0x11, 16384);
+	iopgt_hosted_free(NULL, p, (uint64_t)(uintptr_t)p, 1024);
+	if (iopgt_hosted_keeps())
+		assert_ptr_equal(get(16384, 16384), p);
+	else
+		p = get(16384, 16384);
+	iopgt_hosted_free(NULL, p, (uint64_t)(uintptr_t)p, 16384);
 }
 
 struct job {
@@ -157,6 +198,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_table_size_is_aligned_to_itself),
 		cmocka_unit_test(a_freed_table_is_handed_out_again),
+		cmocka_unit_test(chunks_are_held_while_used_and_one_is_kept),
+		cmocka_unit_test(an_alignment_above_the_size_is_kept),
 		cmocka_unit_test(two_threads_never_share_a_block),
 		cmocka_unit_test(tables_churn_through_the_kept_blocks),
 	};
