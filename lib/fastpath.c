@@ -142,7 +142,7 @@ IOPGT_INLINE void tlb_one_leaf(const struct iopgt *pt, uint64_t off, uint64_t si
 /*
  * An unmap of one leaf from the cached table; 1: not done (a run, a table,
  * a miss), UNMAP_LAST: not done, the leaf is its table's last live entry
- * and the table is to be freed (the two passes, without a second descent).
+ * and the table is to be freed (unmap_drop()).
  */
 #define UNMAP_LAST 2
 IOPGT_INLINE int unmap_hit(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t size)
@@ -172,9 +172,104 @@ IOPGT_INLINE int unmap_hit(const enum fam F, struct iopgt *pt, uint64_t off, uin
 }
 
 /*
+ * The last live leaf of the cached table goes (unmap_hit() said so): the
+ * table goes with it, and each table above that holds nothing else, up to
+ * the root or the first that keeps another live entry. As the passes drop
+ * a table: the one link that detaches them is cleared and synced, the walk
+ * over its span invalidated, then the tables are freed, deepest first.
+ * The cache checked every descriptor on the way down (hint_hit()); the
+ * tables above are found from the addresses of those descriptors.
+ */
+IOPGT_INLINE void unmap_drop(const enum fam F, struct iopgt *pt, uint64_t off)
+{
+	const struct iopgt_hint_ *h = &pt->hint_;
+	const unsigned wl = h->wl, dsh = pt->dshift_;
+	const size_t tsz = tbl_size(pt, 1);
+	void *tv[IOPGT_MAXLVL];
+	uint64_t tpa[IOPGT_MAXLVL];
+	unsigned t = wl; /* the shallowest table that goes */
+	size_t i;
+
+	tv[wl] = h->tv;
+	tpa[wl] = h->tpa;
+	for (unsigned k = 0; k < wl; k++) {
+		tv[k] = (char *)(uintptr_t)h->slot[wl - 1 - k] - ((size_t)lvl_index(pt, k, off) << dsh);
+		tpa[k] = k ? c_table_pa(F, pt, k - 1, h->want[wl - k]) : pt->root_pa_;
+	}
+	while (t > 1 && !live_outside(pt, t - 1, tv[t - 1], lvl_index(pt, t - 1, off),
+				      lvl_index(pt, t - 1, off)))
+		t--;
+	i = lvl_index(pt, t - 1, off);
+	{
+		const unsigned s = lvl_shift(pt, t - 1);
+		const struct trec tr = { off & ~(BIT64(s) - 1), BIT64(s), BIT64(pt->gshift_),
+					 T_WALK, 0 };
+
+		hint_clear(pt);
+		put_now(pt, tv[t - 1], tpa[t - 1], i, 0);
+		tlb_run(pt, &tr, 1, false);
+	}
+	for (unsigned k = wl + 1; k-- > t;) {
+		mem_give(pt, tv[k], tpa[k], tsz);
+		stats_sub(pt, tsz);
+	}
+}
+
+/*
+ * One leaf below the invalid entry @i of the table at walk level @wl of
+ * @p (not with IOPGT_QUIRK_CONCURRENT): the tables between, new, as the
+ * passes make them. All are allocated first (an allocation that fails
+ * changes nothing), cleared, linked among themselves and given the leaf,
+ * then synced whole in one call; the link into the live table goes last,
+ * in a second call, as the passes' deferred store does. Returns 1 when the
+ * request is not of that shape, 0 when done, an error otherwise.
+ */
+IOPGT_INLINE int map_new_tables(const enum fam F, struct iopgt *pt, struct path *p, unsigned wl,
+				size_t i, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	const size_t tsz = tbl_size(pt, 1);
+	struct iopgt_range r[IOPGT_MAXLVL];
+	unsigned lw = wl + 1, n;
+
+	while (lw < pt->levels_ && BIT64(lvl_shift(pt, lw)) > size)
+		lw++;
+	if (lw >= pt->levels_ || BIT64(lvl_shift(pt, lw)) != size ||
+	    !((pt->leaf_lvls_ >> lw) & 1) || ((off | pa) & (size - 1)) ||
+	    !c_can_leaf(F, pt, lw, pa, false))
+		return 1;
+	n = lw - wl;
+	/* the deepest first, as the passes' pool hands them out */
+	for (unsigned k = 0; k < n; k++) {
+		int err = table_alloc(pt, tsz, &p->tv[lw - k], &p->tpa[lw - k]);
+
+		if (err) {
+			while (k--)
+				mem_give(pt, p->tv[lw - k], p->tpa[lw - k], tsz);
+			return err;
+		}
+	}
+	for (unsigned k = wl + 1; k <= lw; k++) {
+		d_zero(F, p->tv[k], 0, tsz >> pt->dshift_);
+		d_store(F, p->tv[k], lvl_index(pt, k, off),
+			k < lw ? c_table(F, pt, k, p->tpa[k + 1]) : c_leaf(F, pt, lw, pa, prot, false));
+		stats_add(pt, tsz);
+		r[k - wl - 1].va = p->tv[k];
+		r[k - wl - 1].pa = p->tpa[k];
+		r[k - wl - 1].len = tsz;
+	}
+	pub_ranges(pt, r, n);
+	/* the new tables' contents before the link, for a coherent walker */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	put_now(pt, p->tv[wl], p->tpa[wl], i, c_table(F, pt, wl, p->tpa[wl + 1]));
+	hint_set(pt, lw, p, off);
+	return 0;
+}
+
+/*
  * One leaf into a table that exists, by a descent from the root (the walk
- * cache missed, or concurrent calls). Returns 1 when the request is not of
- * that shape, 0 when done.
+ * cache missed, or concurrent calls), or below an invalid entry through
+ * new tables (map_new_tables()). Returns 1 when the request is not of
+ * that shape, 0 when done, an error otherwise.
  */
 IOPGT_INLINE int map_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint64_t pa,
 			  uint64_t size, uint32_t prot)
@@ -208,9 +303,16 @@ IOPGT_INLINE int map_walk(const enum fam F, struct iopgt *pt, uint64_t off, uint
 				put_now_with(pt, tv, p.tpa[wl], i, leaf, r, n);
 			return 0;
 		}
-		if (size > BIT64(s) || c_kind(F, pt, wl, d, &run) != D_TABLE ||
-		    wl + 1u >= pt->levels_)
+		if (size > BIT64(s) || wl + 1u >= pt->levels_)
 			return 1;
+		switch (c_kind(F, pt, wl, d, &run)) {
+		case D_TABLE:
+			break;
+		case D_INVALID:
+			return pt_conc(pt) ? 1 : map_new_tables(F, pt, &p, wl, i, off, pa, size, prot);
+		default:
+			return 1;
+		}
 		if (pt_conc(pt) && pt->sync_.fn && !(d & c_synced_mark(F))) {
 			r[n].va = (char *)tv + (i << dsh);
 			r[n].pa = p.tpa[wl] + (i << dsh);
@@ -288,19 +390,20 @@ IOPGT_NOINLINE static int map_miss(struct iopgt *pt, uint64_t off, uint64_t pa, 
 				   uint32_t prot)
 {
 	const struct iopgt_seg seg = { pa, size };
+	const int r = fast_map_walk(pt, off, pa, size, prot);
 
-	if (!fast_map_walk(pt, off, pa, size, prot))
-		return IOPGT_OK;
+	if (r != 1)
+		return r;
 	return map_passes(pt, off, size, &seg, 1, prot);
 }
 
-IOPGT_NOINLINE static int unmap_miss(struct iopgt *pt, uint64_t off, uint64_t size, bool last)
+IOPGT_NOINLINE static int unmap_miss(struct iopgt *pt, uint64_t off, uint64_t size)
 {
 	struct op op;
 	const void *tv;
 	int err;
 
-	if (!last && !fast_unmap_walk(pt, off, size, &tv))
+	if (!fast_unmap_walk(pt, off, size, &tv))
 		return IOPGT_OK;
 	err = unmap_passes(pt, off, size, &op);
 	op_free(&op);
@@ -320,5 +423,9 @@ int fast_unmap(struct iopgt *pt, uint64_t off, uint64_t size)
 
 	if (!r)
 		return IOPGT_OK;
-	return unmap_miss(pt, off, size, r == UNMAP_LAST);
+	if (r == UNMAP_LAST) {
+		FAM_DISPATCH(pt_fam(pt), unmap_drop, pt, off);
+		return IOPGT_OK;
+	}
+	return unmap_miss(pt, off, size);
 }

@@ -540,6 +540,56 @@ static void an_unmap_reads_every_page_of_a_series(void **state)
 	}
 }
 
+/*
+ * One page at a time into empty space and out again, the DMA mapping
+ * path's calls: the map makes every table down to the page in one call
+ * (the new tables in the first sync call, their link in the second), and
+ * the unmap of the last page of a table frees it with each table above it
+ * left empty, and no other (the link cleared and synced, the walk flushed,
+ * then the frees). The harness checks the order of each step; here, which
+ * tables are held after each call.
+ */
+static void one_page_calls_make_and_free_whole_chains(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NBCFGS; i++) {
+		const struct bcfg *b = &bcfgs[i];
+		const uint64_t g = b->gran, p = bc_base(b) + 16 * g, pa = bc_pa_base(b);
+		uint64_t root, below, q;
+
+		bc_th_init(&h, b, 0xc4a1);
+		root = h.mem.allocs_held;
+		below = (uint64_t)(h.last_level - h.start_level); /* tables under the root */
+		assert_int_equal(th_map(&h, p, pa, g, IOPGT_READ | IOPGT_WRITE), IOPGT_OK);
+		TCHECK(h.mem.allocs_held == root + below, "%s: %llu tables after the first page",
+		       b->name, (unsigned long long)h.mem.allocs_held);
+		if (h.cfg.sync.fn)
+			TCHECK(h.op.syncs == (below ? 2u : 1u), "%s: %u sync calls", b->name, h.op.syncs);
+		assert_int_equal(th_map(&h, p + g, pa + g, g, IOPGT_READ), IOPGT_OK);
+		assert_int_equal(th_unmap(&h, p, g), IOPGT_OK);
+		assert_int_equal(th_unmap(&h, p + g, g), IOPGT_OK);
+		TCHECK(h.mem.allocs_held == root, "%s: %llu tables after the last page", b->name,
+		       (unsigned long long)h.mem.allocs_held);
+		if (below >= 2) {
+			/* a page under the same parent, in the next leaf table:
+			 * the parent stays when p's leaf table goes */
+			q = p + tbit(th_eshift(&h, h.last_level - 1));
+			assert_int_equal(th_map(&h, q, pa, g, IOPGT_READ), IOPGT_OK);
+			assert_int_equal(th_map(&h, p, pa, g, IOPGT_READ), IOPGT_OK);
+			TCHECK(h.mem.allocs_held == root + below + 1, "%s: %llu tables, two leaf tables",
+			       b->name, (unsigned long long)h.mem.allocs_held);
+			assert_int_equal(th_unmap(&h, p, g), IOPGT_OK);
+			TCHECK(h.mem.allocs_held == root + below, "%s: %llu tables, p's leaf table gone",
+			       b->name, (unsigned long long)h.mem.allocs_held);
+			assert_int_equal(th_unmap(&h, q, g), IOPGT_OK);
+			TCHECK(h.mem.allocs_held == root, "%s: %llu tables at the end", b->name,
+			       (unsigned long long)h.mem.allocs_held);
+		}
+		th_check_all(&h);
+		th_fini(&h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +601,7 @@ int main(void)
 		cmocka_unit_test(a_run_longer_than_the_root_is_corrupt),
 		cmocka_unit_test(translate_answers_as_the_walker_v7s),
 		cmocka_unit_test(an_unmap_reads_every_page_of_a_series),
+		cmocka_unit_test(one_page_calls_make_and_free_whole_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
