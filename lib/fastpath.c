@@ -172,6 +172,30 @@ IOPGT_INLINE int unmap_hit(const enum fam F, struct iopgt *pt, uint64_t off, uin
 }
 
 /*
+ * The walk level whose entry along @off is cleared when the entry at @w
+ * (a link) goes: the table at @w goes with it while it holds no other live
+ * entry, and so on up; never the root.
+ */
+IOPGT_INLINE unsigned drop_level(const struct iopgt *pt, void *const *tv, unsigned w, uint64_t off)
+{
+	while (w > 0 && !live_outside(pt, w, tv[w], lvl_index(pt, w, off), lvl_index(pt, w, off)))
+		w--;
+	return w;
+}
+
+/* Clear the link at walk level @w along @off in the table @tv and sync it,
+ * then invalidate the walk over its span, as the passes drop a table. */
+IOPGT_INLINE void drop_link(struct iopgt *pt, void *tv, uint64_t tpa, unsigned w, uint64_t off)
+{
+	const unsigned s = lvl_shift(pt, w);
+	const struct trec tr = { off & ~(BIT64(s) - 1), BIT64(s), BIT64(pt->gshift_), T_WALK, 0 };
+
+	hint_clear(pt);
+	put_now(pt, tv, tpa, lvl_index(pt, w, off), 0);
+	tlb_run(pt, &tr, 1, false);
+}
+
+/*
  * The last live leaf of the cached table goes (unmap_hit() said so): the
  * table goes with it, and each table above that holds nothing else, up to
  * the root or the first that keeps another live entry. As the passes drop
@@ -187,8 +211,7 @@ IOPGT_INLINE void unmap_drop(const enum fam F, struct iopgt *pt, uint64_t off)
 	const size_t tsz = tbl_size(pt, 1);
 	void *tv[IOPGT_MAXLVL];
 	uint64_t tpa[IOPGT_MAXLVL];
-	unsigned t = wl; /* the shallowest table that goes */
-	size_t i;
+	unsigned w;
 
 	tv[wl] = h->tv;
 	tpa[wl] = h->tpa;
@@ -196,46 +219,47 @@ IOPGT_INLINE void unmap_drop(const enum fam F, struct iopgt *pt, uint64_t off)
 		tv[k] = (char *)(uintptr_t)h->slot[wl - 1 - k] - ((size_t)lvl_index(pt, k, off) << dsh);
 		tpa[k] = k ? c_table_pa(F, pt, k - 1, h->want[wl - k]) : pt->root_pa_;
 	}
-	while (t > 1 && !live_outside(pt, t - 1, tv[t - 1], lvl_index(pt, t - 1, off),
-				      lvl_index(pt, t - 1, off)))
-		t--;
-	i = lvl_index(pt, t - 1, off);
-	{
-		const unsigned s = lvl_shift(pt, t - 1);
-		const struct trec tr = { off & ~(BIT64(s) - 1), BIT64(s), BIT64(pt->gshift_),
-					 T_WALK, 0 };
-
-		hint_clear(pt);
-		put_now(pt, tv[t - 1], tpa[t - 1], i, 0);
-		tlb_run(pt, &tr, 1, false);
-	}
-	for (unsigned k = wl + 1; k-- > t;) {
+	w = drop_level(pt, tv, wl - 1, off);
+	drop_link(pt, tv[w], tpa[w], w, off);
+	/* the tables below hold the one link, and the last the one leaf */
+	for (unsigned k = wl + 1; k-- > w + 1;) {
 		mem_give(pt, tv[k], tpa[k], tsz);
 		stats_sub(pt, tsz);
 	}
 }
 
 /*
- * One leaf below the invalid entry @i of the table at walk level @wl of
- * @p (not with IOPGT_QUIRK_CONCURRENT): the tables between, new, as the
- * passes make them. All are allocated first (an allocation that fails
- * changes nothing), cleared, linked among themselves and given the leaf,
- * then synced whole in one call; the link into the live table goes last,
- * in a second call, as the passes' deferred store does. Returns 1 when the
- * request is not of that shape, 0 when done, an error otherwise.
+ * Leaves below the invalid entry @i of the table at walk level @wl of @p
+ * (not with IOPGT_QUIRK_CONCURRENT), where the passes would make one chain
+ * of new tables and fill part of the last with single leaves of one size:
+ * the first level below where a leaf fits the range's size and alignment,
+ * with no contiguous run possible there, the range within one entry at
+ * every level above. The tables are allocated first (an allocation that
+ * fails changes nothing), cleared, linked among themselves and given the
+ * leaves, then synced whole in one call; the link into the live table goes
+ * last, in a second call, as the passes' deferred store does. Returns 1
+ * when the request is not of that shape, 0 when done, an error otherwise.
  */
 IOPGT_INLINE int map_new_tables(const enum fam F, struct iopgt *pt, struct path *p, unsigned wl,
 				size_t i, uint64_t off, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	const size_t tsz = tbl_size(pt, 1);
 	struct iopgt_range r[IOPGT_MAXLVL];
-	unsigned lw = wl + 1, n;
+	uint64_t lsz = 0, leaf;
+	unsigned lw, n;
+	size_t i0;
 
-	while (lw < pt->levels_ && BIT64(lvl_shift(pt, lw)) > size)
-		lw++;
-	if (lw >= pt->levels_ || BIT64(lvl_shift(pt, lw)) != size ||
-	    !((pt->leaf_lvls_ >> lw) & 1) || ((off | pa) & (size - 1)) ||
-	    !c_can_leaf(F, pt, lw, pa, false))
+	if ((off & (BIT64(lvl_shift(pt, wl)) - 1)) + size > BIT64(lvl_shift(pt, wl)))
+		return 1;
+	for (lw = wl + 1; lw < pt->levels_; lw++) {
+		lsz = BIT64(lvl_shift(pt, lw));
+		if (lsz <= size && ((pt->leaf_lvls_ >> lw) & 1) && !((off | pa) & (lsz - 1)))
+			break;
+		if (lsz < size || (off & (lsz - 1)) + size > lsz)
+			return 1; /* tables for several entries here */
+	}
+	if (lw >= pt->levels_ || (size & (lsz - 1)) || (pt->contig_[lw] && size > lsz) ||
+	    !c_can_leaf(F, pt, lw, pa, false) || !c_can_leaf(F, pt, lw, pa + size - lsz, false))
 		return 1;
 	n = lw - wl;
 	/* the deepest first, as the passes' pool hands them out */
@@ -248,14 +272,30 @@ IOPGT_INLINE int map_new_tables(const enum fam F, struct iopgt *pt, struct path 
 			return err;
 		}
 	}
+	i0 = lvl_index(pt, lw, off);
+	leaf = c_leaf(F, pt, lw, 0, prot, false);
 	for (unsigned k = wl + 1; k <= lw; k++) {
-		d_zero(F, p->tv[k], 0, tsz >> pt->dshift_);
-		d_store(F, p->tv[k], lvl_index(pt, k, off),
-			k < lw ? c_table(F, pt, k, p->tpa[k + 1]) : c_leaf(F, pt, lw, pa, prot, false));
+		if (k < lw) {
+			d_zero(F, p->tv[k], 0, tsz >> pt->dshift_);
+			d_store(F, p->tv[k], lvl_index(pt, k, off), c_table(F, pt, k, p->tpa[k + 1]));
+		} else {
+			/* the leaves' entries are written below */
+			d_zero(F, p->tv[k], 0, i0);
+			d_zero(F, p->tv[k], i0 + (size_t)(size >> lvl_shift(pt, lw)), tsz >> pt->dshift_);
+		}
 		stats_add(pt, tsz);
 		r[k - wl - 1].va = p->tv[k];
 		r[k - wl - 1].pa = p->tpa[k];
 		r[k - wl - 1].len = tsz;
+	}
+	/* in batches whose address bits step with the descriptor (c_batch()) */
+	for (uint64_t o = 0; o < size;) {
+		const size_t m = c_batch(F, pt, lw, pa + o, (size_t)((size - o) >> lvl_shift(pt, lw)));
+		uint64_t d = leaf | c_leaf_addr(F, pt, lw, pa + o);
+
+		for (size_t k = 0; k < m; k++, d += lsz)
+			d_store(F, p->tv[lw], i0++, d);
+		o += (uint64_t)m * lsz;
 	}
 	pub_ranges(pt, r, n);
 	/* the new tables' contents before the link, for a coherent walker */
@@ -350,10 +390,25 @@ IOPGT_INLINE int unmap_walk(const enum fam F, struct iopgt *pt, uint64_t off, ui
 		case D_INVALID:
 			return 0; /* nothing mapped in the range */
 		case D_TABLE:
-			if (size == esz || wl + 1u >= pt->levels_)
+			if (wl + 1u >= pt->levels_ || !path_down(F, pt, &p, wl, d))
 				return 1;
-			if (!path_down(F, pt, &p, wl, d))
-				return 1;
+			if (size == esz) {
+				unsigned w;
+
+				/* the whole subtree, unread but for its
+				 * links, as the passes drop a covered table
+				 * (concurrent calls: concurrent.c) */
+				if (pt_conc(pt) || (off & (esz - 1)))
+					return 1;
+				w = drop_level(pt, p.tv, wl, off);
+				drop_link(pt, p.tv[w], p.tpa[w], w, off);
+				/* nothing is live below outside the range */
+				pub_free_subtree_in(pt, w + 1, p.tv[w + 1], p.tpa[w + 1],
+						    (const void *const *)p.tv,
+						    off & ~(BIT64(lvl_shift(pt, w)) - 1), off,
+						    off + size);
+				return 0;
+			}
 			continue;
 		case D_LEAF:
 			break;

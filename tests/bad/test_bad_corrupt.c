@@ -546,8 +546,9 @@ static void an_unmap_reads_every_page_of_a_series(void **state)
  * (the new tables in the first sync call, their link in the second), and
  * the unmap of the last page of a table frees it with each table above it
  * left empty, and no other (the link cleared and synced, the walk flushed,
- * then the frees). The harness checks the order of each step; here, which
- * tables are held after each call.
+ * then the frees). Then a leaf table's whole span in one map and one
+ * unmap. The harness checks the order of each step; here, which tables
+ * are held after each call.
  */
 static void one_page_calls_make_and_free_whole_chains(void **state)
 {
@@ -570,6 +571,23 @@ static void one_page_calls_make_and_free_whole_chains(void **state)
 		assert_int_equal(th_unmap(&h, p + g, g), IOPGT_OK);
 		TCHECK(h.mem.allocs_held == root, "%s: %llu tables after the last page", b->name,
 		       (unsigned long long)h.mem.allocs_held);
+		if (below >= 1) {
+			/* the whole span of a leaf table in one call into empty
+			 * space (one chain of new tables, two sync calls), then
+			 * out again in one call that drops the chain */
+			const uint64_t span = tbit(th_eshift(&h, h.last_level - 1));
+			const uint64_t a = (p + span) & ~(span - 1);
+
+			/* pa one page off: pages, never a block */
+			assert_int_equal(th_map(&h, a, pa + g, span, IOPGT_READ), IOPGT_OK);
+			TCHECK(h.mem.allocs_held == root + below, "%s: %llu tables, a leaf table's span",
+			       b->name, (unsigned long long)h.mem.allocs_held);
+			if (h.cfg.sync.fn)
+				TCHECK(h.op.syncs == 2, "%s: %u sync calls", b->name, h.op.syncs);
+			assert_int_equal(th_unmap(&h, a, span), IOPGT_OK);
+			TCHECK(h.mem.allocs_held == root, "%s: %llu tables after the span", b->name,
+			       (unsigned long long)h.mem.allocs_held);
+		}
 		if (below >= 2) {
 			/* a page under the same parent, in the next leaf table:
 			 * the parent stays when p's leaf table goes */
