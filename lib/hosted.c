@@ -11,9 +11,10 @@
  * offers it a chunk is asked for as one huge page (one fault for 511
  * tables of 4 KiB), and a block freed is handed out again before any other
  * of its size. A chunk whose blocks are all free goes back to the C
- * library, except the last one of its size, which is kept for the next
- * allocation. Chunks are shared by every object of the process, under a
- * spin lock; the first block of each holds its bookkeeping.
+ * library while another chunk of its size has a free block: one empty
+ * chunk of each size at most is kept for the next allocation. Chunks are
+ * shared by every object of the process, under a spin lock; the first
+ * block of each holds its bookkeeping.
  *
  * Under AddressSanitizer every block comes from the C library and goes
  * back to it, so that a use after free, an overflow and a leak are
@@ -174,8 +175,10 @@ static void chunk_free(void *va)
 	c->used--;
 	if (!c->listed)
 		list_add(c);
-	/* an empty chunk goes, unless it is the last of its size held */
-	if (!c->used && hs.held[x] > 1) {
+	/* an empty chunk goes while another of its size has a free block:
+	 * the last one stays, so that one table freed and taken again at a
+	 * chunk's edge does not return memory and fault it in again */
+	if (!c->used && (c->next || c->prev)) {
 		list_del(c);
 		hs.held[x]--;
 		release = true;

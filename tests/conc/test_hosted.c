@@ -105,6 +105,26 @@ static void chunks_are_held_while_used_and_one_is_kept(void **state)
 	/* the empty chunks went back, but the last one */
 	assert_int_equal(iopgt_hosted_chunks(4096), 1);
 	assert_int_equal(iopgt_hosted_chunks(512), 1);
+
+	/* at a chunk's edge: the one block taken from a second chunk, freed
+	 * and taken again, keeps that chunk (no memory returned and faulted
+	 * in again on every call) */
+	for (unsigned i = 0; i < 511; i++)
+		many[i] = get(4096, 4096);
+	assert_int_equal(iopgt_hosted_chunks(4096), 1);
+	for (unsigned r = 0; r < 3; r++) {
+		void *x = get(4096, 4096);
+
+		assert_int_equal(iopgt_hosted_chunks(4096), 2);
+		if (r)
+			assert_ptr_equal(x, many[511]);
+		many[511] = x;
+		iopgt_hosted_free(NULL, x, (uint64_t)(uintptr_t)x, 4096);
+		assert_int_equal(iopgt_hosted_chunks(4096), 2);
+	}
+	for (unsigned i = 0; i < 511; i++)
+		iopgt_hosted_free(NULL, many[i], (uint64_t)(uintptr_t)many[i], 4096);
+	assert_int_equal(iopgt_hosted_chunks(4096), 1);
 }
 
 /* a larger alignment than the size: a block of that size */
