@@ -232,8 +232,8 @@ struct iopgt_range {
  * allocator, with pa == (uintptr_t)va: blocks of each power-of-two size
  * from 512 bytes to 64 KiB carved from 2 MiB chunks (aligned_alloc, a huge
  * page where Linux gives one), shared by every object of the process; an
- * empty chunk goes back to the C library unless it is the last of its
- * size. Other sizes come from aligned_alloc/free directly.
+ * empty chunk goes back to the C library while another of its size has a
+ * free block. Other sizes come from aligned_alloc/free directly.
  * @alloc: return @size bytes aligned to @align (a power of two, at least 64
  *         for table memory) and store the walker's address of it in *@pa;
  *         NULL on failure. The contents may be anything. The returned pa
