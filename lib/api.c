@@ -326,7 +326,7 @@ int iopgt_translate(const struct iopgt *pt, uint64_t iova, uint64_t *pa)
 		return IOPGT_ERR_RANGE;
 	if (pt_conc(pt))
 		return conc_translate(pt, off, pa);
-	return read_translate(pt, off, pa, false);
+	return read_translate(pt, off, pa);
 }
 
 int iopgt_walk(const struct iopgt *pt, uint64_t iova, uint64_t size, iopgt_leaf_fn fn, void *ctx)

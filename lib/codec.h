@@ -433,7 +433,6 @@ IOPGT_INLINE bool d_cas_leaf(void *tbl, size_t idx, uint64_t *old, uint64_t v)
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
-/* The OR of entries [@a, @b) of @tv. */
 /*
  * The OR of the entries [@a, @b) of @tv, or with @types of their
  * c_table_type() bits. One call at a time (!@conc): plain loads, which the

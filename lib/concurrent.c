@@ -538,7 +538,7 @@ int conc_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa)
 	int err;
 
 	pins_take(pt, off, off, &ps);
-	err = read_translate(pt, off, pa, true);
+	err = read_translate(pt, off, pa);
 	pins_drop(&ps);
 	return err;
 }

@@ -129,8 +129,9 @@ int adopt_tree(struct iopgt *pt, uint64_t root_pa);
 
 /* read.c */
 int read_lookup(const struct iopgt *pt, uint64_t off, struct iopgt_mapping *m, bool conc);
-int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc);
-/* the walk read_translate() uses for @pt (configured: family, granule, mem) */
+int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa);
+/* the walk read_translate() uses for @pt (configured: family, granule, mem,
+ * IOPGT_QUIRK_CONCURRENT) */
 uint8_t read_xlate_pick(const struct iopgt *pt);
 int read_walk(const struct iopgt *pt, uint64_t off, uint64_t size, iopgt_leaf_fn fn, void *ctx);
 

@@ -227,20 +227,13 @@ void pub_tlb(const struct iopgt *pt, const struct trec *t, size_t n, bool late)
 /* ------------------------------------------------------------------------ */
 /* frees */
 
-/* May a table link be among the entries [@a, @b) of @tv? One pass, with
- * the family and the load constant (a loop compilers vectorize): most
- * tables hold leaves. */
-IOPGT_INLINE bool tbl_links_any_as(const enum fam F, const bool conc, const void *tv, size_t a,
-				   size_t b)
-{
-	return d_any_table(F, conc, tv, a, b);
-}
-
+/* May a table link be among the entries [@a, @b) of @tv (d_any_table())?
+ * With the family and the load constant: a loop compilers vectorize. */
 static bool tbl_links_any(const struct iopgt *pt, const void *tv, size_t a, size_t b)
 {
 	if (pt_conc(pt))
-		return FAM_DISPATCH(pt_fam(pt), tbl_links_any_as, true, tv, a, b);
-	return FAM_DISPATCH(pt_fam(pt), tbl_links_any_as, false, tv, a, b);
+		return FAM_DISPATCH(pt_fam(pt), d_any_table, true, tv, a, b);
+	return FAM_DISPATCH(pt_fam(pt), d_any_table, false, tv, a, b);
 }
 
 /*
@@ -264,14 +257,15 @@ void pub_free_subtree_in(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 		const unsigned s = lvl_shift(pt, wl);
 		const size_t i0 = lo <= base ? 0 : (size_t)((lo - base) >> s);
 		const size_t i1 = hi - base >= ((uint64_t)n << s) ? n : (size_t)((hi - base - 1) >> s) + 1;
-		/* a cache line of entries at a time: a line whose type fields
-		 * hold no table link (a table of leaves) is passed over whole */
+		/* most tables hold leaves: one pass over the range first; then
+		 * a cache line of entries at a time, a line whose type fields
+		 * hold no table link passed over whole */
 		const size_t g = (size_t)64 >> pt->dshift_;
+		const bool links = i0 < i1 && tbl_links_any(pt, va, i0, i1);
 
-		for (size_t l = i0; l < i1 && tbl_links_any(pt, va, l, i1);) {
-			const size_t e = ((l + g) & ~(g - 1)) < i1 ? (l + g) & ~(g - 1) : i1;
-
-			if (d_any_table(F, pt_conc(pt), va, l, e)) {
+		for (size_t l = i0, e; links && l < i1; l = e) {
+			e = ((l + g) & ~(g - 1)) < i1 ? (l + g) & ~(g - 1) : i1;
+			if (tbl_links_any(pt, va, l, e)) {
 				for (size_t i = l; i < e; i++) {
 					uint64_t d = d_load(F, pt, va, i), cpa;
 					bool run;
@@ -285,7 +279,6 @@ void pub_free_subtree_in(struct iopgt *pt, unsigned wl, void *va, uint64_t pa,
 								    base + ((uint64_t)i << s), lo, hi);
 				}
 			}
-			l = e;
 		}
 	}
 	if (wl == 0)

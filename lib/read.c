@@ -226,29 +226,24 @@ XLATE_SET(ident, false, true)
 XLATE_SET(p2v, false, false)
 XLATE_SET(conc, true, false)
 
-#define XLATE_PICK(pt, sfx, off, pa)                                                   \
-	(pt_is_v7s(pt)          ? xlate_v7s_##sfx(pt, off, pa)                         \
-	 : (pt)->gshift_ == 12u ? xlate_4k_##sfx(pt, off, pa)                          \
-	 : (pt)->gshift_ == 14u ? xlate_16k_##sfx(pt, off, pa)                         \
-				: xlate_64k_##sfx(pt, off, pa))
-
-/* the walks for calls without IOPGT_QUIRK_CONCURRENT, by read_xlate_pick() */
+/* the walks by read_xlate_pick(): geometry, then identity, phys_to_virt,
+ * IOPGT_QUIRK_CONCURRENT */
 static int (*const xlate_by_pick[])(const struct iopgt *, uint64_t, uint64_t *) = {
 	xlate_v7s_ident, xlate_4k_ident, xlate_16k_ident, xlate_64k_ident,
 	xlate_v7s_p2v,   xlate_4k_p2v,   xlate_16k_p2v,   xlate_64k_p2v,
+	xlate_v7s_conc,  xlate_4k_conc,  xlate_16k_conc,  xlate_64k_conc,
 };
 
 uint8_t read_xlate_pick(const struct iopgt *pt)
 {
 	const unsigned geom = pt_is_v7s(pt) ? 0u : pt->gshift_ == 12u ? 1u : pt->gshift_ == 14u ? 2u : 3u;
+	const unsigned how = pt_conc(pt) ? 2u : pt->mem_.phys_to_virt ? 1u : 0u;
 
-	return (uint8_t)(geom + (pt->mem_.phys_to_virt ? 4u : 0u));
+	return (uint8_t)(geom + 4u * how);
 }
 
-int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa, bool conc)
+int read_translate(const struct iopgt *pt, uint64_t off, uint64_t *pa)
 {
-	if (conc)
-		return XLATE_PICK(pt, conc, off, pa);
 	return xlate_by_pick[pt->xlate_](pt, off, pa);
 }
 
